@@ -1,0 +1,104 @@
+package io.eventbus.broker;
+
+import io.eventbus.BusException;
+import io.eventbus.store.QueueSettings;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.AmqpIOException;
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.DirectExchange;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.TopicExchange;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+
+/**
+ * Declares the bus's exchanges, queues and bindings on RabbitMQ (DESIGN §4), each once per node
+ * and connection: after a reconnect everything is declared again on next use, so a broker that
+ * lost its definitions gets them back without a restart of the bus.
+ */
+public class Topology {
+
+    public static final String DIRECT = "eventbus.direct";
+    public static final String TOPIC = "eventbus.topic";
+    public static final String DLX = "eventbus.dlx";
+    /** Where RabbitMQ's own dead letters (expired, rejected) gather before the bus files them. */
+    public static final String DEAD_LETTERS = "eventbus.dead-letters";
+    public static final String DLQ_SUFFIX = ".dlq";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
+
+    private final RabbitAdmin admin;
+    private final QueueSettings settings;
+    private final Set<String> declared = ConcurrentHashMap.newKeySet();
+
+    public Topology(CachingConnectionFactory connectionFactory, QueueSettings settings) {
+        this.admin = new RabbitAdmin(connectionFactory);
+        this.settings = settings;
+        connectionFactory.addConnectionListener(connection -> declared.clear());
+    }
+
+    /** The exchanges and the dead-letter gathering queue; called at start and after reconnects. */
+    public void ensureExchanges() {
+        if (declared.add("\nexchanges")) {
+            try {
+                admin.declareExchange(new DirectExchange(DIRECT, true, false));
+                admin.declareExchange(new TopicExchange(TOPIC, true, false));
+                admin.declareExchange(new TopicExchange(DLX, true, false));
+                admin.declareQueue(new Queue(DEAD_LETTERS, true, false, false));
+                admin.declareBinding(BindingBuilder.bind(new Queue(DEAD_LETTERS)).to(new TopicExchange(DLX)).with("#"));
+            } catch (RuntimeException e) {
+                declared.remove("\nexchanges");
+                throw e;
+            }
+        }
+    }
+
+    /** A durable queue bound to eventbus.direct under its own name, dead-lettering to eventbus.dlx. */
+    public void ensureQueue(String queue) {
+        ensureExchanges();
+        if (declared.add(queue)) {
+            try {
+                admin.declareQueue(new Queue(queue, true, false, false,
+                        Map.of("x-dead-letter-exchange", DLX, "x-queue-type", settings.type(queue))));
+                admin.declareBinding(new Binding(queue, Binding.DestinationType.QUEUE, DIRECT, queue, null));
+            } catch (AmqpIOException e) {
+                declared.remove(queue);
+                LOG.warn("Cannot declare queue {}: {}", queue, e.getMessage());
+                throw new BusException(io.grpc.Status.Code.FAILED_PRECONDITION, "queue " + queue
+                        + " exists on RabbitMQ with other arguments than the bus declares (durable, "
+                        + "x-dead-letter-exchange=" + DLX + "); delete or rename it");
+            } catch (RuntimeException e) {
+                declared.remove(queue);
+                throw e;
+            }
+        }
+    }
+
+    /** The dead-letter queue of a queue, declared. */
+    public void ensureDeadLetterQueue(String queue) {
+        ensureQueue(deadLetterQueueOf(queue));
+    }
+
+    public static String deadLetterQueueOf(String queue) {
+        return queue + DLQ_SUFFIX;
+    }
+
+    /** Binds a queue to a topic (routing key = topic, so AMQP patterns * and # work). */
+    public void bindTopic(String queue, String topic) {
+        ensureQueue(queue);
+        String key = queue + "\n" + topic;
+        if (declared.add(key)) {
+            try {
+                admin.declareBinding(new Binding(queue, Binding.DestinationType.QUEUE, TOPIC, topic, null));
+            } catch (RuntimeException e) {
+                declared.remove(key);
+                throw e;
+            }
+        }
+    }
+}

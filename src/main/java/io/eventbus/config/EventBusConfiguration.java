@@ -1,0 +1,211 @@
+package io.eventbus.config;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.eventbus.broker.Inboxes;
+import io.eventbus.broker.Topology;
+import io.eventbus.grpc.GrpcIngress;
+import io.eventbus.grpc.MqService;
+import io.eventbus.grpc.MqTopicService;
+import io.eventbus.grpc.RouteCalls;
+import io.eventbus.http.Health;
+import io.eventbus.message.Messages;
+import io.eventbus.message.Validator;
+import io.eventbus.store.AckedIds;
+import io.eventbus.store.Ledger;
+import io.eventbus.store.QueueSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.SimpleEventNotifierSupport;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Wires the infrastructure (RabbitMQ, the database with its migrations, Redis, the gRPC server)
+ * and the beans the routes call by name. Every value comes from application.properties, which
+ * the environment and -D flags override.
+ */
+public class EventBusConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventBusConfiguration.class);
+
+    @PropertyInject("eventbus.amqp-url") private String amqpUrl;
+    @PropertyInject("eventbus.queue-producers") private int queueProducers;
+    @PropertyInject("eventbus.prefetch-count") private int prefetchCount;
+    @PropertyInject("eventbus.consumer-idle-seconds") private long consumerIdleSeconds;
+    @PropertyInject("eventbus.db.host") private String dbHost;
+    @PropertyInject("eventbus.db.port") private int dbPort;
+    @PropertyInject("eventbus.db.database") private String dbDatabase;
+    @PropertyInject("eventbus.db.username") private String dbUsername;
+    @PropertyInject(value = "eventbus.db.password", defaultValue = "") private String dbPassword;
+    @PropertyInject("eventbus.db.pool-size") private int dbPoolSize;
+    @PropertyInject("eventbus.db.connect-timeout-millis") private long dbConnectTimeoutMillis;
+    @PropertyInject("eventbus.redis.addr") private String redisAddr;
+    @PropertyInject("eventbus.redis.db") private int redisDb;
+    @PropertyInject(value = "eventbus.redis.username", defaultValue = "") private String redisUsername;
+    @PropertyInject(value = "eventbus.redis.password", defaultValue = "") private String redisPassword;
+    @PropertyInject("eventbus.redis.key-prefix") private String redisKeyPrefix;
+    @PropertyInject("eventbus.idempotency-window-seconds") private long idempotencyWindowSeconds;
+    @PropertyInject("eventbus.rpc-port") private int rpcPort;
+    @PropertyInject("eventbus.rpc-threads") private int rpcThreads;
+    @PropertyInject("eventbus.max-message-bytes") private int maxMessageBytes;
+    @PropertyInject("eventbus.max-delay-seconds") private long maxDelaySeconds;
+    @PropertyInject("eventbus.shutdown-drain-seconds") private long drainSeconds;
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Registry registry = context.getRegistry();
+
+        HikariDataSource dataSource = dataSource();
+        registry.bind("dataSource", dataSource);
+
+        CachingConnectionFactory rabbit = new CachingConnectionFactory(rabbitFactory());
+        rabbit.setConnectionNameStrategy(factory -> "event-bus publishers");
+        rabbit.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
+        rabbit.setChannelCacheSize(Math.max(queueProducers * 8, 25));
+        registry.bind("rabbitConnectionFactory", rabbit);
+
+        com.rabbitmq.client.ConnectionFactory consumerFactory = rabbitFactory();
+        Inboxes inboxes = new Inboxes(consumerFactory, prefetchCount > 0 ? prefetchCount : 20, consumerIdleSeconds);
+        registry.bind("inboxes", inboxes);
+
+        JedisConnectionFactory redisFactory = redis();
+        StringRedisTemplate redisTemplate = new StringRedisTemplate(redisFactory);
+        registry.bind("redisConnectionFactory", redisFactory);
+        registry.bind("redisTemplate", redisTemplate);
+
+        QueueSettings settings = new QueueSettings(context.getPropertiesComponent());
+        Messages messages = new Messages();
+        Topology topology = new Topology(rabbit, settings);
+        registry.bind("queueSettings", settings);
+        registry.bind("messages", messages);
+        registry.bind("clock", new io.eventbus.message.Clock());
+        registry.bind("topology", topology);
+        try {
+            topology.ensureExchanges(); // before the routes start: the dead-letter consumer needs its queue
+        } catch (RuntimeException e) {
+            LOG.warn("RabbitMQ not ready at start ({}); declarations are retried on use", e.getMessage());
+        }
+        registry.bind("validate", new Validator(maxMessageBytes, maxDelaySeconds));
+        registry.bind("ledger", new Ledger(context.createProducerTemplate(), "seda:ledger"));
+        registry.bind("ackedIds", new AckedIds(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
+        registry.bind("health", new Health(context, rabbit, dataSource, redisFactory));
+
+        ThreadPoolExecutor rpcExecutor = new ThreadPoolExecutor(rpcThreads, rpcThreads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(rpcThreads * 64), daemonThreads("grpc-call-"));
+        RouteCalls calls = new RouteCalls(context.createProducerTemplate(), inboxes, messages, rpcExecutor);
+        GrpcIngress ingress = new GrpcIngress(rpcPort, maxMessageBytes + 64 * 1024, drainSeconds, rpcExecutor,
+                List.of(new MqService(calls), new MqTopicService(calls)), inboxes::close);
+        registry.bind("grpcIngress", ingress);
+
+        // gRPC opens once every route runs, and closes before any route stops.
+        context.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext camelContext, boolean alreadyStarted) {
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext camelContext, boolean alreadyStarted) {
+                ingress.start();
+            }
+        });
+        context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event.getType() == CamelEvent.Type.CamelContextStopping) {
+                    ingress.stop();
+                } else if (event.getType() == CamelEvent.Type.CamelContextStopped) {
+                    inboxes.close();
+                    rabbit.destroy();
+                    redisFactory.destroy();
+                    dataSource.close();
+                }
+            }
+        });
+    }
+
+    /**
+     * A RabbitMQ client factory for eventbus.amqp-url. As in the original (Go) bus, a URL whose
+     * path is empty or "/" means the default virtual host "/".
+     */
+    private com.rabbitmq.client.ConnectionFactory rabbitFactory() throws Exception {
+        com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
+        factory.setUri(amqpUrl);
+        if (factory.getVirtualHost() == null || factory.getVirtualHost().isEmpty()) {
+            factory.setVirtualHost("/");
+        }
+        factory.setRequestedHeartbeat(10);
+        factory.setConnectionTimeout(5000);
+        factory.setAutomaticRecoveryEnabled(false);
+        return factory;
+    }
+
+    private HikariDataSource dataSource() {
+        String server = "jdbc:mysql://" + dbHost + ":" + dbPort + "/";
+        String options = "?useSSL=false&allowPublicKeyRetrieval=true&rewriteBatchedStatements=true"
+                + "&cachePrepStmts=true&useServerPrepStmts=false&connectionTimeZone=UTC";
+        Flyway.configure()
+                .dataSource(server + options, dbUsername, dbPassword)
+                .schemas(dbDatabase)
+                .createSchemas(true)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("event-bus-db");
+        config.setJdbcUrl(server + dbDatabase + options);
+        config.setUsername(dbUsername);
+        config.setPassword(dbPassword);
+        config.setMaximumPoolSize(dbPoolSize);
+        config.setConnectionTimeout(dbConnectTimeoutMillis);
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+
+    private JedisConnectionFactory redis() {
+        String[] hostPort = redisAddr.split(":", 2);
+        RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(hostPort[0],
+                hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 6379);
+        standalone.setDatabase(redisDb);
+        if (!redisUsername.isEmpty()) {
+            standalone.setUsername(redisUsername);
+        }
+        if (!redisPassword.isEmpty()) {
+            standalone.setPassword(redisPassword);
+        }
+        JedisClientConfiguration client = JedisClientConfiguration.builder()
+                .connectTimeout(Duration.ofSeconds(2))
+                .readTimeout(Duration.ofSeconds(2))
+                .usePooling()
+                .build();
+        JedisConnectionFactory factory = new JedisConnectionFactory(standalone, client);
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,64 @@
+package io.eventbus.http;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/** What {@code GET /health} reports: each dependency and the routes, UP or DOWN with the reason. */
+public class Health {
+
+    private final CamelContext context;
+    private final ConnectionFactory rabbit;
+    private final DataSource database;
+    private final RedisConnectionFactory redis;
+
+    public Health(CamelContext context, ConnectionFactory rabbit, DataSource database, RedisConnectionFactory redis) {
+        this.context = context;
+        this.rabbit = rabbit;
+        this.database = database;
+        this.redis = redis;
+    }
+
+    public Map<String, Object> report() {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        checks.put("rabbitmq", check(() -> rabbit.createConnection().isOpen()));
+        checks.put("database", check(() -> {
+            try (var connection = database.getConnection()) {
+                return connection.isValid(2);
+            }
+        }));
+        checks.put("redis", check(() -> {
+            try (RedisConnection connection = redis.getConnection()) {
+                return "PONG".equals(connection.ping());
+            }
+        }));
+        checks.put("routes", check(() -> context.getRoutes().stream()
+                .map(Route::getId)
+                .allMatch(id -> context.getRouteController().getRouteStatus(id) == ServiceStatus.Started
+                        || !context.getRoute(id).isAutoStartup())));
+        boolean up = checks.values().stream().allMatch("UP"::equals);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("status", up ? "UP" : "DOWN");
+        report.put("checks", checks);
+        return report;
+    }
+
+    public boolean isUp(Map<String, Object> report) {
+        return "UP".equals(report.get("status"));
+    }
+
+    private static String check(Callable<Boolean> probe) {
+        try {
+            return Boolean.TRUE.equals(probe.call()) ? "UP" : "DOWN";
+        } catch (Exception e) {
+            return "DOWN: " + e.getMessage();
+        }
+    }
+}

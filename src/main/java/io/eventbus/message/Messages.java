@@ -1,0 +1,229 @@
+package io.eventbus.message;
+
+import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.DELIVERY_MODE;
+import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.EXCHANGE_OVERRIDE_NAME;
+import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.EXPIRATION;
+import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.MESSAGE_ID;
+import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.ROUTING_OVERRIDE_KEY;
+import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.TIMESTAMP;
+
+import com.github.f4b6a3.uuid.UuidCreator;
+import com.google.protobuf.Empty;
+import io.eventbus.broker.Delivery;
+import io.eventbus.broker.Topology;
+import io.eventbus.grpc.mq.DelayPublishRequest;
+import io.eventbus.grpc.mq.DelayTopicPublishRequest;
+import io.eventbus.grpc.mq.PublishRequest;
+import io.eventbus.grpc.mq.SubscribeResponse;
+import io.eventbus.grpc.mq.TopicPublishRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+
+/**
+ * Turns requests, AMQP messages and SQL rows into {@link BusMessage}s and back. Everything the
+ * bus puts on an AMQP message is an ordinary property or header, so plain AMQP clients read it.
+ */
+public class Messages {
+
+    /** AMQP header: delivery number, 1 on first delivery. */
+    public static final String ATTEMPT = "x-eventbus-attempt";
+    /** AMQP header: when the message was first accepted, µs since the epoch. */
+    public static final String PUBLISHED_AT = "x-eventbus-published-at";
+    /** AMQP header: when an unreceived message expires, µs since the epoch. */
+    public static final String EXPIRES_AT = "x-eventbus-expires-at";
+    /** AMQP header: the topic it was published to. */
+    public static final String TOPIC = "x-eventbus-topic";
+
+    public BusMessage fromPublish(PublishRequest request) {
+        return accepted(request.getQueue(), null, request.getData(), request.getExpirationSeconds(), 0);
+    }
+
+    public BusMessage fromDelayPublish(DelayPublishRequest request) {
+        return accepted(request.getQueue(), null, request.getData(), request.getExpirationSeconds(), request.getDelaySeconds());
+    }
+
+    public BusMessage fromTopicPublish(TopicPublishRequest request) {
+        return accepted(null, request.getTopic(), request.getData(), request.getExpirationSeconds(), 0);
+    }
+
+    public BusMessage fromTopicDelayPublish(DelayTopicPublishRequest request) {
+        return accepted(null, request.getTopic(), request.getData(), request.getExpirationSeconds(), request.getDelaySeconds());
+    }
+
+    private static BusMessage accepted(String queue, String topic, String data, long ttlSeconds, long delaySeconds) {
+        BusMessage message = new BusMessage();
+        message.setId(UuidCreator.getTimeOrderedEpoch().toString());
+        message.setQueue(queue);
+        message.setTopic(topic);
+        message.setData(data.getBytes(StandardCharsets.UTF_8));
+        message.setTtlSeconds(ttlSeconds);
+        message.setDelaySeconds(delaySeconds);
+        message.setAttempt(1);
+        message.setPublishedAtMicros(Micros.now());
+        message.setDueAtMicros(message.getPublishedAtMicros() + Micros.seconds(Math.max(0, delaySeconds)));
+        return message;
+    }
+
+    /**
+     * Prepares the exchange for the spring-rabbitmq producer: body = payload, exchange and routing
+     * key for the message's destination, persistent, id and timestamps as properties and headers.
+     */
+    public void toAmqp(Exchange exchange) {
+        BusMessage message = exchange.getMessage().getBody(BusMessage.class);
+        Message out = exchange.getMessage();
+        if (message.getTopic() != null) {
+            out.setHeader(EXCHANGE_OVERRIDE_NAME, Topology.TOPIC);
+            out.setHeader(ROUTING_OVERRIDE_KEY, message.getTopic());
+            out.setHeader(TOPIC, message.getTopic());
+        } else {
+            out.setHeader(EXCHANGE_OVERRIDE_NAME, Topology.DIRECT);
+            out.setHeader(ROUTING_OVERRIDE_KEY, message.getQueue());
+        }
+        out.setHeader(DELIVERY_MODE, MessageDeliveryMode.PERSISTENT);
+        out.setHeader(MESSAGE_ID, message.getId());
+        out.setHeader(TIMESTAMP, new Date(message.getPublishedAtMicros() / 1000));
+        out.setHeader(ATTEMPT, message.getAttempt());
+        out.setHeader(PUBLISHED_AT, message.getPublishedAtMicros());
+        if (message.getTtlSeconds() > 0 && message.getAttempt() == 1) {
+            long expiresAt = Micros.now() + Micros.seconds(message.getTtlSeconds());
+            message.setExpiresAtMicros(expiresAt);
+            out.setHeader(EXPIRATION, String.valueOf(message.getTtlSeconds() * 1000));
+            out.setHeader(EXPIRES_AT, expiresAt);
+        }
+        out.setBody(message.getData());
+    }
+
+    /**
+     * A message as RabbitMQ delivered it. Its id is the AMQP message id (or a new one for a message
+     * a plain AMQP client published without one); a copy that came through a topic gets an id of
+     * its own per queue, {@code <id>@<queue>}, so that each subscriber queue acks its own copy.
+     */
+    public BusMessage fromDelivery(Delivery delivery) {
+        Map<String, Object> headers = delivery.properties().getHeaders();
+        BusMessage message = new BusMessage();
+        String id = delivery.properties().getMessageId();
+        if (id == null || id.isBlank()) {
+            id = UuidCreator.getTimeOrderedEpoch().toString();
+        }
+        Object topic = header(headers, TOPIC);
+        if (topic != null && !id.endsWith("@" + delivery.queue())) {
+            id = id + "@" + delivery.queue();
+        }
+        message.setId(id);
+        message.setQueue(delivery.queue());
+        message.setData(delivery.body());
+        message.setAttempt((int) longHeader(headers, ATTEMPT, 1));
+        long publishedAt = longHeader(headers, PUBLISHED_AT, 0);
+        if (publishedAt == 0 && delivery.properties().getTimestamp() != null) {
+            publishedAt = delivery.properties().getTimestamp().getTime() * 1000;
+        }
+        message.setPublishedAtMicros(publishedAt == 0 ? Micros.now() : publishedAt);
+        message.setExpiresAtMicros(longHeader(headers, EXPIRES_AT, 0));
+        return message;
+    }
+
+    /**
+     * A message RabbitMQ dead-lettered itself (its TTL lapsed in the queue, or it was rejected),
+     * as the spring-rabbitmq consumer hands it over: it belongs to the queue it died in.
+     */
+    public BusMessage fromBrokerDeadLetter(Exchange exchange) {
+        Message in = exchange.getMessage();
+        BusMessage message = new BusMessage();
+        String queue = in.getHeader("x-first-death-queue", String.class);
+        String id = in.getHeader(MESSAGE_ID, String.class);
+        if (id == null || id.isBlank()) {
+            id = UuidCreator.getTimeOrderedEpoch().toString();
+        }
+        if (in.getHeader(TOPIC) != null && !id.endsWith("@" + queue)) {
+            id = id + "@" + queue;
+        }
+        message.setId(id);
+        message.setQueue(queue);
+        message.setData(in.getBody(byte[].class));
+        Long attempt = in.getHeader(ATTEMPT, Long.class);
+        message.setAttempt(attempt == null ? 1 : attempt.intValue());
+        Long publishedAt = in.getHeader(PUBLISHED_AT, Long.class);
+        message.setPublishedAtMicros(publishedAt == null ? Micros.now() : publishedAt);
+        return message;
+    }
+
+    /** How RabbitMQ's dead-lettering reason maps to a ledger status. */
+    public String deadLetterStatus(String reason) {
+        return "expired".equals(reason) ? "EXPIRED" : "DEAD";
+    }
+
+    /** A row of the {@code scheduled} table. */
+    public BusMessage fromRow(Map<String, Object> row) {
+        BusMessage message = new BusMessage();
+        message.setId((String) row.get("id"));
+        message.setQueue((String) row.get("queue"));
+        message.setTopic((String) row.get("topic"));
+        message.setData((byte[]) row.get("data"));
+        message.setAttempt(((Number) row.get("attempt")).intValue());
+        message.setTtlSeconds(((Number) row.get("ttl_seconds")).longValue());
+        message.setPublishedAtMicros(((Number) row.get("published_at")).longValue());
+        message.setDueAtMicros(((Number) row.get("due_at")).longValue());
+        return message;
+    }
+
+    /** The copy that goes back to its queue for one more delivery (no TTL: it was received once). */
+    public BusMessage nextAttempt(BusMessage message) {
+        BusMessage next = copy(message);
+        next.setAttempt(message.getAttempt() + 1);
+        next.setTtlSeconds(0);
+        return next;
+    }
+
+    /** The copy that goes to {@code <queue>.dlq}. */
+    public BusMessage toDeadLetterQueue(BusMessage message) {
+        BusMessage dead = copy(message);
+        dead.setQueue(Topology.deadLetterQueueOf(message.getQueue()));
+        dead.setTtlSeconds(0);
+        return dead;
+    }
+
+    private static BusMessage copy(BusMessage message) {
+        BusMessage copy = new BusMessage();
+        copy.setId(message.getId());
+        copy.setQueue(message.getQueue());
+        copy.setData(message.getData());
+        copy.setAttempt(message.getAttempt());
+        copy.setPublishedAtMicros(message.getPublishedAtMicros());
+        return copy;
+    }
+
+    public SubscribeResponse subscribeResponse(BusMessage message) {
+        return SubscribeResponse.newBuilder()
+                .setId(message.getId())
+                .setQueue(message.getQueue())
+                .setData(message.dataAsString())
+                .build();
+    }
+
+    public Empty empty() {
+        return Empty.getDefaultInstance();
+    }
+
+    private static Object header(Map<String, Object> headers, String name) {
+        return headers == null ? null : headers.get(name);
+    }
+
+    private static long longHeader(Map<String, Object> headers, String name, long otherwise) {
+        Object value = header(headers, name);
+        if (value instanceof Number n) {
+            return n.longValue();
+        }
+        if (value != null) {
+            try {
+                return Long.parseLong(value.toString());
+            } catch (NumberFormatException e) {
+                return otherwise;
+            }
+        }
+        return otherwise;
+    }
+}

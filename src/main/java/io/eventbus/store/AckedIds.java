@@ -1,0 +1,43 @@
+package io.eventbus.store;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Ids of acked messages, kept in Redis for a while so that a copy redelivered after its ack (the
+ * ack came late, or raced a redelivery sweep) is not delivered again, and a nack right after an
+ * ack is refused on any node. A hint, not a record: without Redis the ledger still holds the truth.
+ */
+public class AckedIds {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AckedIds.class);
+
+    private final StringRedisTemplate redis;
+    private final String prefix;
+    private final Duration keep;
+
+    public AckedIds(StringRedisTemplate redis, String prefix, Duration keep) {
+        this.redis = redis;
+        this.prefix = prefix + "acked:";
+        this.keep = keep;
+    }
+
+    public void remember(String id) {
+        try {
+            redis.opsForValue().set(prefix + id, "1", keep);
+        } catch (RuntimeException e) {
+            LOG.warn("Redis did not take the ack of {}: {}", id, e.toString());
+        }
+    }
+
+    public boolean isAcked(String id) {
+        try {
+            return Boolean.TRUE.equals(redis.hasKey(prefix + id));
+        } catch (RuntimeException e) {
+            LOG.warn("Redis did not answer whether {} was acked: {}", id, e.toString());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.eventbus.store;
+
+import io.eventbus.BusException;
+import io.eventbus.message.BusMessage;
+import io.eventbus.message.Micros;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * The ledger's vocabulary: each event of a message's life and the status it leaves the message
+ * in. {@link #record} hands a row to the {@code write-ledger-batch} route, which writes rows in
+ * batches; the lifecycle rules for ack and nack of messages no longer in flight live here too.
+ */
+public class Ledger {
+
+    private static final Map<String, String> STATUS_AFTER = Map.of(
+            "PUBLISHED", "READY",
+            "DELAYED", "DELAYED",
+            "DELIVERED", "IN_FLIGHT",
+            "ACKED", "ACKED",
+            "NACKED", "DELAYED",
+            "REDELIVERED", "READY",
+            "DEAD", "DEAD",
+            "EXPIRED", "EXPIRED",
+            "CANCELLED", "CANCELLED");
+
+    private final ProducerTemplate template;
+    private final String endpoint;
+
+    public Ledger(ProducerTemplate template, String endpoint) {
+        this.template = template;
+        this.endpoint = endpoint;
+    }
+
+    public void record(BusMessage message, String event) {
+        record(message, event, null);
+    }
+
+    public void record(BusMessage message, String event, String detail) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("id", message.getId());
+        row.put("queue", message.getQueue());
+        row.put("topic", message.getTopic());
+        row.put("attempt", message.getAttempt());
+        row.put("data", "PUBLISHED".equals(event) || "DELAYED".equals(event) ? message.getData() : null);
+        row.put("published_at", message.getPublishedAtMicros());
+        put(row, event, detail);
+    }
+
+    /** An event of a message known only by id (for example a late ack). */
+    public void recordId(String id, String event, String detail) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("id", id);
+        row.put("queue", null);
+        row.put("topic", null);
+        row.put("attempt", 0);
+        row.put("data", null);
+        row.put("published_at", 0L);
+        put(row, event, detail);
+    }
+
+    private void put(Map<String, Object> row, String event, String detail) {
+        String status = STATUS_AFTER.get(event);
+        if (status == null) {
+            throw new IllegalArgumentException("unknown ledger event " + event);
+        }
+        row.put("event", event);
+        row.put("status", status);
+        row.put("detail", detail);
+        row.put("at", Micros.now());
+        template.sendBody(endpoint, row);
+    }
+
+    /**
+     * Ack of a message that is not in flight: fine when it is acked already or waits in its queue
+     * for redelivery (its ack deadline passed: the ack still counts, and the copy is skipped);
+     * otherwise a status that says why not.
+     */
+    public String checkLateAck(String id, String status) {
+        if (status == null) {
+            throw BusException.notFound("no message with id " + id + " (ids come from subscribe)");
+        }
+        return switch (status) {
+            case "ACKED", "READY", "IN_FLIGHT", "DELAYED" -> status;
+            default -> throw BusException.failedPrecondition("message " + id + " cannot be acked: its status is " + status);
+        };
+    }
+
+    /** Nack of a message that is not in flight: always refused, with the reason. */
+    public void refuseNack(String id, String status, boolean acked) {
+        if (acked || "ACKED".equals(status)) {
+            throw BusException.failedPrecondition("message " + id + " was acked already and cannot be nacked");
+        }
+        if (status == null) {
+            throw BusException.notFound("no message with id " + id + " (ids come from subscribe)");
+        }
+        throw BusException.failedPrecondition("message " + id + " is not in flight (status " + status
+                + "): only a delivered, unacked message can be nacked");
+    }
+}
