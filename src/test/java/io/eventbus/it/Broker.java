@@ -1,0 +1,51 @@
+package io.eventbus.it;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Plain AMQP access to the local RabbitMQ for tests: unique queue names and clean-up. */
+public final class Broker {
+
+    private Broker() {
+    }
+
+    public static ConnectionFactory factory() {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setPort(5672);
+        factory.setUsername("guest");
+        factory.setPassword("guest");
+        factory.setVirtualHost("/");
+        return factory;
+    }
+
+    /** A queue name no other test or run uses. */
+    public static String uniqueName(String prefix) {
+        byte[] random = new byte[4];
+        ThreadLocalRandom.current().nextBytes(random);
+        return "it." + prefix + "." + HexFormat.of().formatHex(random);
+    }
+
+    /** Deletes the queues and their dead-letter queues. */
+    public static void deleteQueues(Collection<String> queues) throws Exception {
+        try (Connection connection = factory().newConnection()) {
+            for (String queue : queues) {
+                for (String name : new String[] {queue, queue + ".dlq"}) {
+                    var channel = connection.createChannel();
+                    try {
+                        channel.queueDelete(name);
+                    } catch (Exception ignored) {
+                        // not there: nothing to delete
+                    } finally {
+                        if (channel.isOpen()) {
+                            channel.close();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.eventbus.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.eventbus.grpc.mq.PublishRequest;
+import io.eventbus.grpc.mq.QueueId;
+import io.eventbus.grpc.mq.SubscribeResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Acceptance 1-3: ack, redelivery after the ack deadline, nack then dead letters. */
+class DeliveryIT extends BusTestSupport {
+
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of(
+                "eventbus.ack-deadline-seconds", "2",
+                "eventbus.nack-delay-seconds", "2",
+                "eventbus.retry-times", "2");
+    }
+
+    private String publish(String queue, String data) {
+        mq().publish(PublishRequest.newBuilder().setQueue(queue).setData(data).build());
+        return data;
+    }
+
+    @Test
+    void publishedMessageArrivesOnceAndIsAckedInTheLedger() throws Exception {
+        String queue = queue("ack");
+        publish(queue, "hello");
+
+        SubscribeResponse message = subscribe(queue, Duration.ofSeconds(10)).orElseThrow();
+        assertThat(message.getData()).isEqualTo("hello");
+        assertThat(message.getQueue()).isEqualTo(queue);
+        mq().ack(QueueId.newBuilder().setId(message.getId()).build());
+
+        // past the 2 s ack deadline: an acked message never comes again
+        assertThat(subscribe(queue, Duration.ofSeconds(3))).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ACKED".equals(bus.ledgerStatus(message.getId())));
+        assertThat(bus.ledgerEvents(message.getId())).containsExactly("PUBLISHED", "DELIVERED", "ACKED");
+    }
+
+    @Test
+    void unackedMessageComesAgainAfterItsAckDeadline() {
+        String queue = queue("deadline");
+        publish(queue, "work");
+
+        SubscribeResponse first = subscribe(queue, Duration.ofSeconds(10)).orElseThrow();
+        long firstAt = System.nanoTime();
+        SubscribeResponse again = subscribe(queue, Duration.ofSeconds(10)).orElseThrow();
+        long elapsedMillis = (System.nanoTime() - firstAt) / 1_000_000;
+
+        assertThat(again.getId()).isEqualTo(first.getId());
+        assertThat(again.getData()).isEqualTo("work");
+        assertThat(elapsedMillis).isGreaterThanOrEqualTo(2000);
+        mq().ack(QueueId.newBuilder().setId(again.getId()).build());
+    }
+
+    @Test
+    void nackedMessageComesAgainAfterTheNackDelayThenGoesToTheDeadLetterQueue() throws Exception {
+        String queue = queue("nack");
+        publish(queue, "poison");
+
+        SubscribeResponse delivery = subscribe(queue, Duration.ofSeconds(10)).orElseThrow();
+        String id = delivery.getId();
+        // retry-times 2: the first delivery and two redeliveries, each nacked
+        for (int redelivery = 1; redelivery <= 2; redelivery++) {
+            long nackedAt = System.nanoTime();
+            mq().nack(QueueId.newBuilder().setId(id).build());
+            delivery = subscribe(queue, Duration.ofSeconds(10)).orElseThrow();
+            assertThat(delivery.getId()).isEqualTo(id);
+            assertThat((System.nanoTime() - nackedAt) / 1_000_000).isGreaterThanOrEqualTo(2000);
+        }
+        mq().nack(QueueId.newBuilder().setId(id).build());
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> "DEAD".equals(bus.ledgerStatus(id)));
+        assertThat(subscribe(queue, Duration.ofSeconds(3))).isEmpty();
+        SubscribeResponse dead = subscribe(queue + ".dlq", Duration.ofSeconds(10)).orElseThrow();
+        assertThat(dead.getId()).isEqualTo(id);
+        assertThat(dead.getData()).isEqualTo("poison");
+        assertThat(dead.getQueue()).isEqualTo(queue + ".dlq");
+        mq().ack(QueueId.newBuilder().setId(id).build());
+    }
+}

@@ -1,0 +1,24 @@
+package io.eventbus.it;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/** Reads the ledger of a bus database with plain JDBC, as an operator would with SQL. */
+public final class Ledgers {
+
+    private Ledgers() {
+    }
+
+    public static String status(String database, String id) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(BusNode.DB_URL + database, "root", "");
+             PreparedStatement select = connection.prepareStatement("SELECT status FROM message WHERE id = ?")) {
+            select.setString(1, id);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+}
