@@ -26,6 +26,7 @@ import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.DefaultHeaderFilterStrategy;
 import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -80,6 +81,11 @@ public class EventBusConfiguration implements CamelConfiguration {
         rabbit.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
         rabbit.setChannelCacheSize(Math.max(queueProducers * 8, 25));
         registry.bind("rabbitConnectionFactory", rabbit);
+        // only the bus's own x-eventbus-* headers go out as AMQP headers (routing, ids and timestamps
+        // are AMQP properties); headers of a message the bus received never travel on with it
+        DefaultHeaderFilterStrategy amqpHeaders = new DefaultHeaderFilterStrategy();
+        amqpHeaders.setOutFilterPattern("^(?!x-eventbus-).*");
+        registry.bind("amqpHeaders", amqpHeaders);
 
         com.rabbitmq.client.ConnectionFactory consumerFactory = rabbitFactory();
         Inboxes inboxes = new Inboxes(consumerFactory, prefetchCount > 0 ? prefetchCount : 20, consumerIdleSeconds);
@@ -175,6 +181,8 @@ public class EventBusConfiguration implements CamelConfiguration {
         config.setMaximumPoolSize(dbPoolSize);
         config.setConnectionTimeout(dbConnectTimeoutMillis);
         config.setInitializationFailTimeout(-1);
+        // fewer gap locks between sweeps' claims and in-flight upserts
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         return new HikariDataSource(config);
     }
 

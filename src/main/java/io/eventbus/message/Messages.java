@@ -75,6 +75,7 @@ public class Messages {
     public void toAmqp(Exchange exchange) {
         BusMessage message = exchange.getMessage().getBody(BusMessage.class);
         Message out = exchange.getMessage();
+        out.removeHeaders("x-eventbus-*"); // those of a message received earlier never carry over
         if (message.getTopic() != null) {
             out.setHeader(EXCHANGE_OVERRIDE_NAME, Topology.TOPIC);
             out.setHeader(ROUTING_OVERRIDE_KEY, message.getTopic());
