@@ -9,6 +9,7 @@ import io.eventbus.grpc.MqService;
 import io.eventbus.grpc.MqTopicService;
 import io.eventbus.grpc.RouteCalls;
 import io.eventbus.http.Health;
+import io.eventbus.message.Clock;
 import io.eventbus.message.Messages;
 import io.eventbus.message.Validator;
 import io.eventbus.store.AckedIds;
@@ -48,6 +49,10 @@ public class EventBusConfiguration implements CamelConfiguration {
 
     @PropertyInject("eventbus.amqp-url") private String amqpUrl;
     @PropertyInject("eventbus.queue-producers") private int queueProducers;
+    @PropertyInject("eventbus.queue-consumers") private int queueConsumers;
+    @PropertyInject("eventbus.background-threads") private int backgroundThreads;
+    @PropertyInject("eventbus.sweep.claim-seconds") private long claimSeconds;
+    @PropertyInject("eventbus.lock-expiration-seconds") private long lockExpirationSeconds;
     @PropertyInject("eventbus.prefetch-count") private int prefetchCount;
     @PropertyInject("eventbus.consumer-idle-seconds") private long consumerIdleSeconds;
     @PropertyInject("eventbus.db.host") private String dbHost;
@@ -88,7 +93,9 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("amqpHeaders", amqpHeaders);
 
         com.rabbitmq.client.ConnectionFactory consumerFactory = rabbitFactory();
-        Inboxes inboxes = new Inboxes(consumerFactory, prefetchCount > 0 ? prefetchCount : 20, consumerIdleSeconds);
+        // prefetch 0: the bus chooses, 4 per consumer the original would have run on the queue
+        Inboxes inboxes = new Inboxes(consumerFactory, prefetchCount > 0 ? prefetchCount : 4 * queueConsumers,
+                consumerIdleSeconds);
         registry.bind("inboxes", inboxes);
 
         JedisConnectionFactory redisFactory = redis();
@@ -101,7 +108,11 @@ public class EventBusConfiguration implements CamelConfiguration {
         Topology topology = new Topology(rabbit, settings);
         registry.bind("queueSettings", settings);
         registry.bind("messages", messages);
-        registry.bind("clock", new io.eventbus.message.Clock());
+        // a sweep's claim never outlives the lock expiration (the original's DLMExpiration)
+        registry.bind("clock", new Clock(Math.min(claimSeconds, lockExpirationSeconds)));
+        // the sweeps publish due rows on this pool (the original's BackConsumerGoroutineNum)
+        registry.bind("backgroundPool", context.getExecutorServiceManager()
+                .newFixedThreadPool(this, "background", backgroundThreads));
         registry.bind("topology", topology);
         try {
             topology.ensureExchanges(); // before the routes start: the dead-letter consumer needs its queue
@@ -111,7 +122,6 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("validate", new Validator(maxMessageBytes, maxDelaySeconds));
         registry.bind("ledger", new Ledger(context.createProducerTemplate(), "seda:ledger"));
         registry.bind("ackedIds", new AckedIds(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
-        registry.bind("health", new Health(context, rabbit, dataSource, redisFactory));
 
         ThreadPoolExecutor rpcExecutor = new ThreadPoolExecutor(rpcThreads, rpcThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(rpcThreads * 64), daemonThreads("grpc-call-"));
@@ -119,6 +129,7 @@ public class EventBusConfiguration implements CamelConfiguration {
         GrpcIngress ingress = new GrpcIngress(rpcPort, maxMessageBytes + 64 * 1024, drainSeconds, rpcExecutor,
                 List.of(new MqService(calls), new MqTopicService(calls)), inboxes::close);
         registry.bind("grpcIngress", ingress);
+        registry.bind("health", new Health(context, rabbit, dataSource, redisFactory, ingress::isStarted));
 
         // gRPC opens once every route runs, and closes before any route stops.
         context.addStartupListener(new ExtendedStartupListener() {

@@ -3,6 +3,7 @@ package io.eventbus.http;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
@@ -11,19 +12,22 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
-/** What {@code GET /health} reports: each dependency and the routes, UP or DOWN with the reason. */
+/** What {@code GET /health} reports: each dependency, the routes and the gRPC listener, UP or DOWN with the reason. */
 public class Health {
 
     private final CamelContext context;
     private final ConnectionFactory rabbit;
     private final DataSource database;
     private final RedisConnectionFactory redis;
+    private final BooleanSupplier grpcServing;
 
-    public Health(CamelContext context, ConnectionFactory rabbit, DataSource database, RedisConnectionFactory redis) {
+    public Health(CamelContext context, ConnectionFactory rabbit, DataSource database, RedisConnectionFactory redis,
+                  BooleanSupplier grpcServing) {
         this.context = context;
         this.rabbit = rabbit;
         this.database = database;
         this.redis = redis;
+        this.grpcServing = grpcServing;
     }
 
     public Map<String, Object> report() {
@@ -43,6 +47,7 @@ public class Health {
                 .map(Route::getId)
                 .allMatch(id -> context.getRouteController().getRouteStatus(id) == ServiceStatus.Started
                         || !context.getRoute(id).isAutoStartup())));
+        checks.put("grpc", check(grpcServing::getAsBoolean));
         boolean up = checks.values().stream().allMatch("UP"::equals);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("status", up ? "UP" : "DOWN");
