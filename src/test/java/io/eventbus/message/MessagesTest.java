@@ -1,0 +1,77 @@
+package io.eventbus.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import io.eventbus.broker.Delivery;
+import io.eventbus.grpc.mq.PublishRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MessagesTest {
+
+    private final Messages messages = new Messages();
+
+    private static Delivery delivery(String queue, AMQP.BasicProperties properties) {
+        return new Delivery(queue, null, 1, false, properties, "body".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void publishedMessagesGetDistinctTimeOrderedIds() {
+        PublishRequest request = PublishRequest.newBuilder().setQueue("q").setData("d").setExpirationSeconds(5).build();
+        BusMessage first = messages.fromPublish(request);
+        BusMessage second = messages.fromPublish(request);
+        assertThat(first.getId()).isNotEqualTo(second.getId());
+        assertThat(first.getId().compareTo(second.getId())).isNegative();
+        assertThat(first.getAttempt()).isEqualTo(1);
+        assertThat(first.getTtlSeconds()).isEqualTo(5);
+    }
+
+    @Test
+    void aTopicCopyGetsAnIdPerQueue() {
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                .messageId("m1").headers(Map.of(Messages.TOPIC, "orders", Messages.ATTEMPT, 1)).build();
+        assertThat(messages.fromDelivery(delivery("a", properties)).getId()).isEqualTo("m1@a");
+        assertThat(messages.fromDelivery(delivery("b", properties)).getId()).isEqualTo("m1@b");
+    }
+
+    @Test
+    void aRedeliveredTopicCopyKeepsItsId() {
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                .messageId("m1@a").headers(Map.of(Messages.ATTEMPT, 2)).build();
+        BusMessage message = messages.fromDelivery(delivery("a", properties));
+        assertThat(message.getId()).isEqualTo("m1@a");
+        assertThat(message.getAttempt()).isEqualTo(2);
+    }
+
+    @Test
+    void aPlainAmqpMessageGetsAnIdAndAttemptOne() {
+        BusMessage message = messages.fromDelivery(delivery("q", new AMQP.BasicProperties()));
+        assertThat(message.getId()).isNotBlank();
+        assertThat(message.getAttempt()).isEqualTo(1);
+        assertThat(message.getPublishedAtMicros()).isPositive();
+        assertThat(message.isExpired()).isFalse();
+    }
+
+    @Test
+    void aMessagePastItsExpiryIsExpired() {
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                .headers(Map.of(Messages.EXPIRES_AT, Micros.now() - 1)).build();
+        assertThat(messages.fromDelivery(delivery("q", properties)).isExpired()).isTrue();
+    }
+
+    @Test
+    void redeliveriesAndDeadLettersCarryNoTtl() {
+        BusMessage message = messages.fromPublish(PublishRequest.newBuilder().setQueue("q").setData("d").setExpirationSeconds(5).build());
+        BusMessage next = messages.nextAttempt(message);
+        assertThat(next.getAttempt()).isEqualTo(2);
+        assertThat(next.getTtlSeconds()).isZero();
+        assertThat(next.getId()).isEqualTo(message.getId());
+        BusMessage dead = messages.toDeadLetterQueue(next);
+        assertThat(dead.getQueue()).isEqualTo("q.dlq");
+        assertThat(dead.getAttempt()).isEqualTo(2);
+        assertThat(messages.deadLetterStatus("expired")).isEqualTo("EXPIRED");
+        assertThat(messages.deadLetterStatus("rejected")).isEqualTo("DEAD");
+    }
+}
