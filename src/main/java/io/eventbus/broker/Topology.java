@@ -3,7 +3,6 @@ package io.eventbus.broker;
 import io.eventbus.BusException;
 import io.eventbus.store.QueueSettings;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +33,13 @@ public class Topology {
 
     private final RabbitAdmin admin;
     private final QueueSettings settings;
-    private final Set<String> declared = ConcurrentHashMap.newKeySet();
+    /**
+     * What this node declared on the current connection. A name is recorded only once its
+     * declaration succeeded, and callers racing on the same name wait for that one declaration:
+     * a message must never be published before its queue and binding exist, or RabbitMQ would
+     * confirm it and drop it as unroutable.
+     */
+    private final Map<String, Boolean> declared = new ConcurrentHashMap<>();
 
     public Topology(CachingConnectionFactory connectionFactory, QueueSettings settings) {
         this.admin = new RabbitAdmin(connectionFactory);
@@ -44,44 +49,32 @@ public class Topology {
 
     /** The exchanges and the dead-letter gathering queue; called at start and after reconnects. */
     public void ensureExchanges() {
-        if (declared.add("\nexchanges")) {
-            try {
-                admin.declareExchange(new DirectExchange(DIRECT, true, false));
-                admin.declareExchange(new TopicExchange(TOPIC, true, false));
-                admin.declareExchange(new TopicExchange(DLX, true, false));
-                admin.declareQueue(new Queue(DEAD_LETTERS, true, false, false));
-                admin.declareBinding(BindingBuilder.bind(new Queue(DEAD_LETTERS)).to(new TopicExchange(DLX)).with("#"));
-            } catch (RuntimeException e) {
-                declared.remove("\nexchanges");
-                throw e;
-            }
-        }
+        declared.computeIfAbsent("\nexchanges", key -> {
+            admin.declareExchange(new DirectExchange(DIRECT, true, false));
+            admin.declareExchange(new TopicExchange(TOPIC, true, false));
+            admin.declareExchange(new TopicExchange(DLX, true, false));
+            admin.declareQueue(new Queue(DEAD_LETTERS, true, false, false));
+            admin.declareBinding(BindingBuilder.bind(new Queue(DEAD_LETTERS)).to(new TopicExchange(DLX)).with("#"));
+            return Boolean.TRUE;
+        });
     }
 
     /** A durable queue bound to eventbus.direct under its own name, dead-lettering to eventbus.dlx. */
     public void ensureQueue(String queue) {
         ensureExchanges();
-        if (declared.add(queue)) {
+        declared.computeIfAbsent(queue, key -> {
             try {
                 admin.declareQueue(new Queue(queue, true, false, false,
                         Map.of("x-dead-letter-exchange", DLX, "x-queue-type", settings.type(queue))));
-                admin.declareBinding(new Binding(queue, Binding.DestinationType.QUEUE, DIRECT, queue, null));
             } catch (AmqpIOException e) {
-                declared.remove(queue);
                 LOG.warn("Cannot declare queue {}: {}", queue, e.getMessage());
                 throw new BusException(io.grpc.Status.Code.FAILED_PRECONDITION, "queue " + queue
                         + " exists on RabbitMQ with other arguments than the bus declares (durable, "
                         + "x-dead-letter-exchange=" + DLX + "); delete or rename it");
-            } catch (RuntimeException e) {
-                declared.remove(queue);
-                throw e;
             }
-        }
-    }
-
-    /** The dead-letter queue of a queue, declared. */
-    public void ensureDeadLetterQueue(String queue) {
-        ensureQueue(deadLetterQueueOf(queue));
+            admin.declareBinding(new Binding(queue, Binding.DestinationType.QUEUE, DIRECT, queue, null));
+            return Boolean.TRUE;
+        });
     }
 
     public static String deadLetterQueueOf(String queue) {
@@ -91,14 +84,9 @@ public class Topology {
     /** Binds a queue to a topic (routing key = topic, so AMQP patterns * and # work). */
     public void bindTopic(String queue, String topic) {
         ensureQueue(queue);
-        String key = queue + "\n" + topic;
-        if (declared.add(key)) {
-            try {
-                admin.declareBinding(new Binding(queue, Binding.DestinationType.QUEUE, TOPIC, topic, null));
-            } catch (RuntimeException e) {
-                declared.remove(key);
-                throw e;
-            }
-        }
+        declared.computeIfAbsent(queue + "\n" + topic, key -> {
+            admin.declareBinding(new Binding(queue, Binding.DestinationType.QUEUE, TOPIC, topic, null));
+            return Boolean.TRUE;
+        });
     }
 }

@@ -7,7 +7,14 @@ import io.eventbus.grpc.mq.PublishRequest;
 import io.eventbus.grpc.mq.QueueId;
 import io.eventbus.grpc.mq.SubscribeResponse;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Acceptance 1-3: ack, redelivery after the ack deadline, nack then dead letters. */
@@ -82,5 +89,30 @@ class DeliveryIT extends BusTestSupport {
         assertThat(dead.getData()).isEqualTo("poison");
         assertThat(dead.getQueue()).isEqualTo(queue + ".dlq");
         mq().ack(QueueId.newBuilder().setId(id).build());
+    }
+
+    @Test
+    void concurrentFirstPublishesToANewQueueAreAllDelivered() {
+        // many publishers racing on a queue nobody declared yet: none may publish before it exists
+        for (int round = 0; round < 5; round++) {
+            String queue = queue("first-use");
+            ExecutorService publishers = Executors.newFixedThreadPool(8);
+            try {
+                List<CompletableFuture<Void>> sent = IntStream.range(0, 80)
+                        .mapToObj(i -> CompletableFuture.runAsync(() -> publish(queue, "m" + i), publishers))
+                        .toList();
+                sent.forEach(CompletableFuture::join);
+            } finally {
+                publishers.shutdownNow();
+            }
+            Set<String> received = new HashSet<>();
+            for (int i = 0; i < 80; i++) {
+                SubscribeResponse message = subscribe(queue, Duration.ofSeconds(5)).orElseThrow(
+                        () -> new AssertionError("only " + received.size() + " of 80 messages arrived: " + queue));
+                received.add(message.getData());
+                mq().ack(QueueId.newBuilder().setId(message.getId()).build());
+            }
+            assertThat(received).hasSize(80);
+        }
     }
 }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Quick throughput figures of the bus over the compatible API (not part of the tests):
+# starts the packaged bus with a database of its own, runs QuickBench, stops the bus.
+#   bench/quick.sh [messages] [clients] [payload-bytes]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+messages=${1:-100000}
+clients=${2:-8}
+size=${3:-200}
+mvn -B -q -DskipTests package test-compile
+java -Xmx512m -Deventbus.db.database=evbench -Deventbus.rpc-port=9191 -Deventbus.http-port=7979 \
+  -jar target/event-bus-0.1.0.jar > target/bench-bus.log 2>&1 &
+bus=$!
+trap 'kill $bus 2>/dev/null; wait $bus 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  curl -fs -o /dev/null http://127.0.0.1:7979/health && break
+  sleep 1
+done
+java -cp target/test-classes:target/event-bus-0.1.0.jar io.eventbus.bench.QuickBench \
+  127.0.0.1:9191 "$messages" "$clients" "$size"
