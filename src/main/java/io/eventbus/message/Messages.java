@@ -18,6 +18,7 @@ import io.eventbus.grpc.mq.SubscribeResponse;
 import io.eventbus.grpc.mq.TopicPublishRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -155,6 +156,11 @@ public class Messages {
     /** How RabbitMQ's dead-lettering reason maps to a ledger status. */
     public String deadLetterStatus(String reason) {
         return "expired".equals(reason) ? "EXPIRED" : "DEAD";
+    }
+
+    /** The ids of rows read from the {@code scheduled} table. */
+    public List<String> ids(List<Map<String, Object>> rows) {
+        return rows.stream().map(row -> (String) row.get("id")).toList();
     }
 
     /** A row of the {@code scheduled} table. */
