@@ -8,6 +8,8 @@ messages=${1:-100000}
 clients=${2:-8}
 size=${3:-200}
 mvn -B -q -DskipTests package test-compile
+# a fresh database of its own each run
+command -v mysql >/dev/null && mysql -h 127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS evbench" || true
 java -Xmx512m -Deventbus.db.database=evbench -Deventbus.rpc-port=9191 -Deventbus.http-port=7979 \
   -jar target/event-bus-0.1.0.jar > target/bench-bus.log 2>&1 &
 bus=$!

@@ -55,6 +55,21 @@ public final class QuickBench {
             for (ManagedChannel channel : channels) {
                 channel.shutdownNow();
             }
+            deleteQueue(queue);
+        }
+    }
+
+    /** The bench's queue is its own: removed afterwards (it is empty when the run completed). */
+    private static void deleteQueue(String queue) {
+        com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
+        try {
+            factory.setUri(System.getProperty("bench.amqp-url", "amqp://guest:guest@127.0.0.1:5672/%2F"));
+            try (com.rabbitmq.client.Connection connection = factory.newConnection();
+                 com.rabbitmq.client.Channel channel = connection.createChannel()) {
+                channel.queueDelete(queue);
+            }
+        } catch (Exception e) {
+            System.err.println("could not delete queue " + queue + ": " + e);
         }
     }
 
