@@ -23,8 +23,12 @@ public final class BusProcess implements AutoCloseable {
         this.httpPort = httpPort;
     }
 
-    /** Starts {@code java -jar event-bus.jar -Dk=v…} and waits until GET /health says UP (gRPC serving). */
-    public static BusProcess start(Map<String, String> settings, File log) throws Exception {
+    /**
+     * Starts {@code java -jar event-bus.jar -Dk=v…} with extra environment variables and waits until
+     * GET /health says UP (gRPC serving).
+     */
+    public static BusProcess start(Map<String, String> settings, Map<String, String> environment, File log)
+            throws Exception {
         String jar = System.getProperty("eventbus.jar");
         if (jar == null || !new File(jar).isFile()) {
             throw new IllegalStateException("the packaged jar is missing (" + jar + "): run mvn verify");
@@ -35,7 +39,9 @@ public final class BusProcess implements AutoCloseable {
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(jar);
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                 .start();
