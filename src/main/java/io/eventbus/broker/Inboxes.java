@@ -71,6 +71,29 @@ public class Inboxes implements AutoCloseable {
         }
     }
 
+    /** A channel of its own for one redrive: closing it gives back whatever it got and did not ack. */
+    public com.rabbitmq.client.Channel openChannel() throws IOException {
+        return connection().createChannel();
+    }
+
+    /** One dead letter of {@code queue}'s .dlq, unacked (ack it once it is safely elsewhere), or null. */
+    public Delivery getDeadLetter(com.rabbitmq.client.Channel channel, String queue) throws IOException {
+        String dlq = Topology.deadLetterQueueOf(queue);
+        com.rabbitmq.client.GetResponse got = channel.basicGet(dlq, false);
+        return got == null ? null : new Delivery(dlq, channel, got.getEnvelope().getDeliveryTag(),
+                got.getEnvelope().isRedeliver(), got.getProps(), got.getBody());
+    }
+
+    public void closeChannel(com.rabbitmq.client.Channel channel) {
+        try {
+            if (channel != null && channel.isOpen()) {
+                channel.close();
+            }
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            LOG.debug("Closing a redrive channel: {}", e.toString());
+        }
+    }
+
     /** Called on a timer: resumes consumers that calls wait on, releases those nobody used. */
     public void maintain() {
         for (QueueInbox inbox : inboxes.values()) {

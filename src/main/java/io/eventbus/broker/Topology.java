@@ -77,6 +77,19 @@ public class Topology {
         });
     }
 
+    /**
+     * What RabbitMQ says of a queue and its dead-letter queue: ready messages, consumers, dead
+     * letters (0 for a queue that does not exist).
+     */
+    public Map<String, Long> depth(String queue) {
+        var info = admin.getQueueInfo(queue);
+        var dead = admin.getQueueInfo(deadLetterQueueOf(queue));
+        return Map.of(
+                "ready", info == null ? 0L : info.getMessageCount(),
+                "consumers", info == null ? 0L : info.getConsumerCount(),
+                "dead", dead == null ? 0L : dead.getMessageCount());
+    }
+
     public static String deadLetterQueueOf(String queue) {
         return queue + DLQ_SUFFIX;
     }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.eventbus.broker.Inboxes;
 import io.eventbus.broker.Topology;
+import io.eventbus.grpc.EventBusService;
 import io.eventbus.grpc.GrpcIngress;
 import io.eventbus.grpc.MqService;
 import io.eventbus.grpc.MqTopicService;
@@ -11,13 +12,16 @@ import io.eventbus.grpc.RouteCalls;
 import io.eventbus.http.Health;
 import io.eventbus.message.Clock;
 import io.eventbus.message.Messages;
+import io.eventbus.message.V1Messages;
 import io.eventbus.message.Validator;
 import io.eventbus.store.AckedIds;
+import io.eventbus.store.IdempotencyKeys;
 import io.eventbus.store.Ledger;
 import io.eventbus.store.QueueSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,6 +77,11 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject("eventbus.max-message-bytes") private int maxMessageBytes;
     @PropertyInject("eventbus.max-delay-seconds") private long maxDelaySeconds;
     @PropertyInject("eventbus.shutdown-drain-seconds") private long drainSeconds;
+    @PropertyInject("eventbus.max-batch") private int maxBatch;
+    @PropertyInject("eventbus.max-wait-seconds") private long maxWaitSeconds;
+    @PropertyInject("eventbus.max-in-flight") private int maxInFlight;
+    @PropertyInject("eventbus.pull-linger-millis") private long pullLingerMillis;
+    @PropertyInject("eventbus.stream-check-millis") private long streamCheckMillis;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -119,15 +128,23 @@ public class EventBusConfiguration implements CamelConfiguration {
         } catch (RuntimeException e) {
             LOG.warn("RabbitMQ not ready at start ({}); declarations are retried on use", e.getMessage());
         }
-        registry.bind("validate", new Validator(maxMessageBytes, maxDelaySeconds));
+        registry.bind("validate", new Validator(maxMessageBytes, maxDelaySeconds, maxBatch, maxWaitSeconds, maxInFlight));
+        V1Messages v1 = new V1Messages();
+        registry.bind("v1", v1);
+        registry.bind("idempotency", new IdempotencyKeys(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
         registry.bind("ledger", new Ledger(context.createProducerTemplate(), "seda:ledger"));
         registry.bind("ackedIds", new AckedIds(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
 
         ThreadPoolExecutor rpcExecutor = new ThreadPoolExecutor(rpcThreads, rpcThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(rpcThreads * 64), daemonThreads("grpc-call-"));
-        RouteCalls calls = new RouteCalls(context.createProducerTemplate(), inboxes, messages, rpcExecutor);
-        GrpcIngress ingress = new GrpcIngress(rpcPort, maxMessageBytes + 64 * 1024, drainSeconds, rpcExecutor,
-                List.of(new MqService(calls), new MqTopicService(calls)), inboxes::close);
+        ScheduledExecutorService timers = context.getExecutorServiceManager().newScheduledThreadPool(this, "call-timers", 1);
+        RouteCalls calls = new RouteCalls(context.createProducerTemplate(), inboxes, rpcExecutor, timers,
+                pullLingerMillis, streamCheckMillis);
+        // a batch may carry max-batch messages of max-message-bytes each
+        int maxInbound = (int) Math.min(Integer.MAX_VALUE - 1, (long) maxMessageBytes * Math.max(1, maxBatch) + 1024 * 1024);
+        GrpcIngress ingress = new GrpcIngress(rpcPort, Math.min(maxInbound, 256 * 1024 * 1024), drainSeconds, rpcExecutor,
+                List.of(new MqService(calls, messages), new MqTopicService(calls, messages), new EventBusService(calls, v1)),
+                inboxes::close);
         registry.bind("grpcIngress", ingress);
         registry.bind("health", new Health(context, rabbit, dataSource, redisFactory, ingress::isStarted));
 

@@ -7,15 +7,18 @@ import io.eventbus.grpc.mq.PublishRequest;
 import io.eventbus.grpc.mq.QueueId;
 import io.eventbus.grpc.mq.SubscribeRequest;
 import io.eventbus.grpc.mq.SubscribeResponse;
+import io.eventbus.message.Messages;
 import io.grpc.stub.StreamObserver;
 
 /** {@code mq.Mq}, the original's queue API: each method is a route (see routes/*.camel.yaml). */
 public class MqService extends MqGrpc.MqImplBase {
 
     private final RouteCalls calls;
+    private final Messages messages;
 
-    public MqService(RouteCalls calls) {
+    public MqService(RouteCalls calls, Messages messages) {
         this.calls = calls;
+        this.messages = messages;
     }
 
     @Override
@@ -30,7 +33,8 @@ public class MqService extends MqGrpc.MqImplBase {
 
     @Override
     public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> observer) {
-        calls.subscribe("direct:mq-subscribe", request, observer);
+        // one message; waits until one comes or the call's deadline passes
+        calls.gather("direct:mq-subscribe", request, 1, -1, 0, observer, RouteCalls.first(messages::subscribeResponse));
     }
 
     @Override

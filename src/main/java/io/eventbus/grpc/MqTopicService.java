@@ -7,15 +7,18 @@ import io.eventbus.grpc.mq.QueueId;
 import io.eventbus.grpc.mq.SubscribeResponse;
 import io.eventbus.grpc.mq.TopicPublishRequest;
 import io.eventbus.grpc.mq.TopicSubscribeRequest;
+import io.eventbus.message.Messages;
 import io.grpc.stub.StreamObserver;
 
 /** {@code mq.MqTopic}, the original's topic API: each method is a route (see routes/*.camel.yaml). */
 public class MqTopicService extends MqTopicGrpc.MqTopicImplBase {
 
     private final RouteCalls calls;
+    private final Messages messages;
 
-    public MqTopicService(RouteCalls calls) {
+    public MqTopicService(RouteCalls calls, Messages messages) {
         this.calls = calls;
+        this.messages = messages;
     }
 
     @Override
@@ -30,7 +33,8 @@ public class MqTopicService extends MqTopicGrpc.MqTopicImplBase {
 
     @Override
     public void subscribe(TopicSubscribeRequest request, StreamObserver<SubscribeResponse> observer) {
-        calls.subscribe("direct:topic-subscribe", request, observer);
+        // one message; waits until one comes or the call's deadline passes
+        calls.gather("direct:topic-subscribe", request, 1, -1, 0, observer, RouteCalls.first(messages::subscribeResponse));
     }
 
     @Override

@@ -3,34 +3,50 @@ package io.eventbus.grpc;
 import io.eventbus.broker.Delivery;
 import io.eventbus.broker.Inboxes;
 import io.eventbus.message.BusMessage;
-import io.eventbus.message.Messages;
-import io.eventbus.grpc.mq.SubscribeResponse;
+import io.eventbus.message.Micros;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.camel.ProducerTemplate;
 
 /**
- * Hands gRPC calls to routes. A unary call is one request-reply on a {@code direct:} route; a
- * subscribe call prepares on a route (validate, declare, bind), waits for a message as a future
- * (holding no thread), then delivers it on the {@code deliver-message} route.
+ * Hands gRPC calls to routes. A unary call is one request-reply on a {@code direct:} route. A
+ * consuming call (subscribe, Pull, the Subscribe stream) first prepares on a route (validate,
+ * declare, bind), then waits for messages as futures on the queue's inbox, holding no thread,
+ * and delivers each one on the {@code deliver-message} route.
  */
 public class RouteCalls {
 
     static final String DELIVER = "direct:deliver-message";
+    static final String STILL_IN_FLIGHT = "direct:still-in-flight";
+    static final String RELEASE_IN_FLIGHT = "direct:release-in-flight";
 
     private final ProducerTemplate template;
     private final Inboxes inboxes;
-    private final Messages messages;
     private final Executor executor;
+    private final ScheduledExecutorService timers;
+    private final long lingerNanos;
+    private final long streamCheckMillis;
 
-    public RouteCalls(ProducerTemplate template, Inboxes inboxes, Messages messages, Executor executor) {
+    public RouteCalls(ProducerTemplate template, Inboxes inboxes, Executor executor, ScheduledExecutorService timers,
+                      long lingerMillis, long streamCheckMillis) {
         this.template = template;
         this.inboxes = inboxes;
-        this.messages = messages;
         this.executor = executor;
+        this.timers = timers;
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
+        this.streamCheckMillis = streamCheckMillis;
     }
 
     @SuppressWarnings("unchecked")
@@ -46,10 +62,13 @@ public class RouteCalls {
         observer.onCompleted();
     }
 
-    /** The prepare route validates the request and returns the queue name to wait on. */
-    public void subscribe(String prepareEndpoint, Object request, StreamObserver<SubscribeResponse> observer) {
-        ServerCallStreamObserver<SubscribeResponse> call = (ServerCallStreamObserver<SubscribeResponse>) observer;
-        AtomicReference<CompletableFuture<Delivery>> waiting = new AtomicReference<>();
+    /**
+     * Waits for up to {@code max} messages of the queue the prepare route names: replies once
+     * {@code max} are delivered, or once none followed the last one within the linger time, or once
+     * {@code waitSeconds} passed ({@code waitSeconds < 0}: until the call ends).
+     */
+    public <T> void gather(String prepareEndpoint, Object request, int max, long waitSeconds, int ackDeadlineSeconds,
+                           StreamObserver<T> observer, Function<List<BusMessage>, T> reply) {
         String queue;
         try {
             queue = template.requestBody(prepareEndpoint, request, String.class);
@@ -57,54 +76,309 @@ public class RouteCalls {
             observer.onError(Statuses.of(e));
             return;
         }
-        call.setOnCancelHandler(() -> {
-            CompletableFuture<Delivery> future = waiting.get();
-            if (future != null && future.cancel(false)) {
-                inboxes.forget(queue, future);
-            }
-        });
-        awaitNext(queue, call, waiting);
+        ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) observer;
+        long deadline = waitSeconds < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
+        Gather<T> gather = new Gather<>(queue, max, deadline, ackDeadlineSeconds, call, reply);
+        call.setOnCancelHandler(gather::cancel);
+        gather.next();
     }
 
-    private void awaitNext(String queue, ServerCallStreamObserver<SubscribeResponse> call,
-                           AtomicReference<CompletableFuture<Delivery>> waiting) {
-        CompletableFuture<Delivery> next;
+    /** Streams the queue the prepare route names, at most {@code maxInFlight} unacked at a time. */
+    public <T> void stream(String prepareEndpoint, Object request, int maxInFlight, int ackDeadlineSeconds,
+                           StreamObserver<T> observer, Function<BusMessage, T> reply) {
+        String queue;
         try {
-            next = inboxes.take(queue);
+            queue = template.requestBody(prepareEndpoint, request, String.class);
         } catch (Throwable e) {
-            call.onError(Statuses.of(e));
+            observer.onError(Statuses.of(e));
             return;
         }
-        waiting.set(next);
-        if (call.isCancelled() && next.cancel(false)) {
-            inboxes.forget(queue, next);
-            return;
+        ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) observer;
+        Stream<T> stream = new Stream<>(queue, maxInFlight, ackDeadlineSeconds, call, reply);
+        call.setOnCancelHandler(stream::cancel);
+        stream.start();
+    }
+
+    /** Delivers one message from the broker: in flight in SQL, acked on the broker; null when filed instead. */
+    private BusMessage deliver(Delivery delivery, int ackDeadlineSeconds) {
+        return template.requestBodyAndHeader(DELIVER, delivery, "ackDeadlineSeconds", ackDeadlineSeconds, BusMessage.class);
+    }
+
+    private static boolean cancelled(Throwable error) {
+        return error instanceof CancellationException
+                || error instanceof CompletionException && error.getCause() instanceof CancellationException;
+    }
+
+    /** One Pull (or compatible subscribe): gathers deliveries until it has enough or time is up. */
+    private final class Gather<T> {
+        private final String queue;
+        private final int max;
+        private final long deadlineNanos;
+        private final int ackDeadlineSeconds;
+        private final ServerCallStreamObserver<T> call;
+        private final Function<List<BusMessage>, T> reply;
+        private final List<BusMessage> gathered = new ArrayList<>();
+        private CompletableFuture<Delivery> waiting;
+        private ScheduledFuture<?> timer;
+        private boolean done;
+
+        Gather(String queue, int max, long deadlineNanos, int ackDeadlineSeconds, ServerCallStreamObserver<T> call,
+               Function<List<BusMessage>, T> reply) {
+            this.queue = queue;
+            this.max = max;
+            this.deadlineNanos = deadlineNanos;
+            this.ackDeadlineSeconds = ackDeadlineSeconds;
+            this.call = call;
+            this.reply = reply;
         }
-        next.whenCompleteAsync((delivery, error) -> {
+
+        synchronized void next() {
+            if (done) {
+                return;
+            }
+            if (gathered.size() >= max) {
+                finish();
+                return;
+            }
+            CompletableFuture<Delivery> next;
+            try {
+                next = inboxes.take(queue);
+            } catch (Throwable e) {
+                fail(e);
+                return;
+            }
+            waiting = next;
+            if (!next.isDone()) {
+                long waitNanos = gathered.isEmpty() ? deadlineNanos - System.nanoTime() : lingerNanos;
+                if (waitNanos <= 0) {
+                    expire(next);
+                    return;
+                }
+                if (deadlineNanos != Long.MAX_VALUE || !gathered.isEmpty()) {
+                    timer = timers.schedule(() -> expire(next), waitNanos, TimeUnit.NANOSECONDS);
+                }
+            }
+            next.whenCompleteAsync((delivery, error) -> arrived(delivery, error), executor);
+        }
+
+        private synchronized void arrived(Delivery delivery, Throwable error) {
+            if (timer != null) {
+                timer.cancel(false);
+            }
             if (error != null) {
-                if (!call.isCancelled()) {
-                    call.onError(Statuses.of(error));
+                if (!cancelled(error)) {
+                    fail(error);
                 }
                 return;
             }
-            if (call.isCancelled()) {
+            if (done || call.isCancelled()) {
                 inboxes.giveBack(delivery);
                 return;
             }
             BusMessage message;
             try {
-                message = template.requestBody(DELIVER, delivery, BusMessage.class);
+                message = deliver(delivery, ackDeadlineSeconds);
             } catch (Throwable e) {
                 inboxes.reject(delivery);
-                call.onError(Statuses.of(e));
+                if (gathered.isEmpty()) {
+                    fail(e);
+                } else {
+                    finish();
+                }
                 return;
             }
-            if (message == null) {
-                awaitNext(queue, call, waiting); // expired or acked already: filed, not delivered
+            if (message != null) {
+                gathered.add(message);
+            }
+            next();
+        }
+
+        /** Time is up for the current wait: reply with what there is (nothing, for a Pull that waited in vain). */
+        private void expire(CompletableFuture<Delivery> which) {
+            if (which.cancel(false)) {
+                inboxes.forget(queue, which);
+                executor.execute(this::finishIfWaiting);
+            }
+        }
+
+        private synchronized void finishIfWaiting() {
+            finish();
+        }
+
+        private void finish() {
+            if (done) {
                 return;
             }
-            call.onNext(messages.subscribeResponse(message));
-            call.onCompleted();
-        }, executor);
+            done = true;
+            if (!call.isCancelled()) {
+                call.onNext(reply.apply(gathered));
+                call.onCompleted();
+            }
+        }
+
+        private void fail(Throwable error) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (!call.isCancelled()) {
+                call.onError(Statuses.of(error));
+            }
+        }
+
+        /** The client went away (or its deadline passed): stop waiting. */
+        synchronized void cancel() {
+            done = true;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            if (waiting != null && waiting.cancel(false)) {
+                inboxes.forget(queue, waiting);
+            }
+        }
     }
+
+    /**
+     * One Subscribe stream: keeps taking messages while fewer than maxInFlight of its deliveries are
+     * unacked. Which are still unacked is asked of SQL now and then (acks may reach any node), and
+     * a delivery whose deadline passed no longer counts. When the stream ends, its unacked messages
+     * are made due at once, so the redelivery sweep gives them to other subscribers.
+     */
+    private final class Stream<T> {
+        private final String queue;
+        private final int maxInFlight;
+        private final int ackDeadlineSeconds;
+        private final ServerCallStreamObserver<T> call;
+        private final Function<BusMessage, T> reply;
+        /** Unacked deliveries of this stream: id → deadline (µs). */
+        private final Map<String, Long> unacked = new LinkedHashMap<>();
+        private CompletableFuture<Delivery> waiting;
+        private ScheduledFuture<?> checker;
+        private boolean ended;
+
+        Stream(String queue, int maxInFlight, int ackDeadlineSeconds, ServerCallStreamObserver<T> call,
+               Function<BusMessage, T> reply) {
+            this.queue = queue;
+            this.maxInFlight = maxInFlight;
+            this.ackDeadlineSeconds = ackDeadlineSeconds;
+            this.call = call;
+            this.reply = reply;
+        }
+
+        void start() {
+            checker = timers.scheduleWithFixedDelay(() -> executor.execute(this::check),
+                    streamCheckMillis, streamCheckMillis, TimeUnit.MILLISECONDS);
+            pump();
+        }
+
+        private synchronized void pump() {
+            if (ended || waiting != null || unacked.size() >= maxInFlight) {
+                return;
+            }
+            CompletableFuture<Delivery> next;
+            try {
+                next = inboxes.take(queue);
+            } catch (Throwable e) {
+                end(e);
+                return;
+            }
+            waiting = next;
+            next.whenCompleteAsync((delivery, error) -> arrived(delivery, error), executor);
+        }
+
+        private synchronized void arrived(Delivery delivery, Throwable error) {
+            waiting = null;
+            if (error != null) {
+                if (!cancelled(error)) {
+                    end(error);
+                }
+                return;
+            }
+            if (ended || call.isCancelled()) {
+                inboxes.giveBack(delivery);
+                return;
+            }
+            BusMessage message;
+            try {
+                message = deliver(delivery, ackDeadlineSeconds);
+            } catch (Throwable e) {
+                inboxes.reject(delivery);
+                end(e);
+                return;
+            }
+            if (message != null) {
+                unacked.put(message.getId(), message.getDeadlineMicros());
+                call.onNext(reply.apply(message));
+            }
+            pump();
+        }
+
+        /** Drops the deliveries that were acked or nacked (on any node) or whose deadline passed. */
+        private void check() {
+            List<String> ids;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                long now = Micros.now();
+                unacked.values().removeIf(deadline -> deadline <= now);
+                if (unacked.isEmpty()) {
+                    pump();
+                    return;
+                }
+                ids = List.copyOf(unacked.keySet());
+            }
+            try {
+                @SuppressWarnings("unchecked")
+                List<String> stillInFlight = template.requestBody(STILL_IN_FLIGHT, ids, List.class);
+                synchronized (this) {
+                    ids.stream().filter(id -> !stillInFlight.contains(id)).forEach(unacked::remove);
+                }
+            } catch (Throwable e) {
+                // the database is away: check again next time
+            }
+            pump();
+        }
+
+        private void end(Throwable error) {
+            if (!ended && !call.isCancelled()) {
+                call.onError(Statuses.of(error));
+            }
+            cancel();
+        }
+
+        /** The stream ended (client cancelled, deadline, error): its unacked messages come again at once. */
+        void cancel() {
+            List<String> release;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                if (checker != null) {
+                    checker.cancel(false);
+                }
+                if (waiting != null && waiting.cancel(false)) {
+                    inboxes.forget(queue, waiting);
+                }
+                release = List.copyOf(unacked.keySet());
+                unacked.clear();
+            }
+            if (!release.isEmpty()) {
+                executor.execute(() -> {
+                    try {
+                        template.sendBody(RELEASE_IN_FLIGHT, release);
+                    } catch (Throwable e) {
+                        // not released now: they come again at their ack deadline
+                    }
+                });
+            }
+        }
+    }
+
+    /** For callers that want a single-message reply. */
+    public static <T> Function<List<BusMessage>, T> first(Function<BusMessage, T> reply) {
+        return messages -> reply.apply(messages.get(0));
+    }
+
 }

@@ -4,7 +4,6 @@ import io.eventbus.BusException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.sql.SQLException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -44,13 +43,17 @@ public final class Statuses {
         return Status.INTERNAL.withDescription("internal error: " + thrown).asRuntimeException();
     }
 
+    /** The cause that says a dependency is unreachable or busy for now (not a bug, not bad input), or null. */
     private static Throwable outage(Throwable thrown) {
         for (Throwable t = thrown; t != null; t = t.getCause()) {
-            String type = t.getClass().getName();
-            if (t instanceof SQLException || t instanceof IOException || t instanceof TimeoutException
-                    || type.startsWith("org.springframework.dao.") || type.startsWith("org.springframework.amqp.")
-                    || type.startsWith("org.springframework.data.redis.") || type.startsWith("org.springframework.jdbc.")
-                    || type.startsWith("com.rabbitmq.client.") || type.startsWith("redis.clients.")) {
+            if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
+                    || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof org.springframework.dao.TransientDataAccessException
+                    || t instanceof org.springframework.dao.DataAccessResourceFailureException
+                    || t instanceof org.springframework.dao.RecoverableDataAccessException
+                    || t instanceof org.springframework.amqp.AmqpException
+                    || t instanceof redis.clients.jedis.exceptions.JedisConnectionException
+                    || t instanceof IOException || t instanceof TimeoutException) {
                 return t;
             }
         }

@@ -1,6 +1,11 @@
 package io.eventbus.message;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One message as the routes carry it: where it goes, what it holds, and where it is in its
@@ -18,6 +23,13 @@ public class BusMessage {
     private long publishedAtMicros;
     private long dueAtMicros;
     private long expiresAtMicros;
+    private String key;
+    private Map<String, String> headers = Map.of();
+    private String idempotencyKey;
+    private boolean duplicate;
+    private long deadlineMicros;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public String getId() { return id; }
     public void setId(String id) { this.id = id; }
@@ -40,6 +52,47 @@ public class BusMessage {
 
     public long getExpiresAtMicros() { return expiresAtMicros; }
     public void setExpiresAtMicros(long expiresAtMicros) { this.expiresAtMicros = expiresAtMicros; }
+
+    /** Ordering/partition key, or null. */
+    public String getKey() { return key; }
+    public void setKey(String key) { this.key = key == null || key.isEmpty() ? null : key; }
+    /** Application headers (never null). */
+    public Map<String, String> getHeaders() { return headers; }
+    public void setHeaders(Map<String, String> headers) { this.headers = headers == null ? Map.of() : headers; }
+    public String getIdempotencyKey() { return idempotencyKey; }
+    public void setIdempotencyKey(String idempotencyKey) {
+        this.idempotencyKey = idempotencyKey == null || idempotencyKey.isEmpty() ? null : idempotencyKey;
+    }
+    /** True when an earlier publish with the same idempotency key took this message already. */
+    public boolean isDuplicate() { return duplicate; }
+    public void setDuplicate(boolean duplicate) { this.duplicate = duplicate; }
+    /** When a delivered message is due back unless acked, µs. */
+    public long getDeadlineMicros() { return deadlineMicros; }
+    public void setDeadlineMicros(long deadlineMicros) { this.deadlineMicros = deadlineMicros; }
+
+    /** The headers as JSON for SQL, null when there are none. */
+    public String getHeadersJson() {
+        if (headers.isEmpty()) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(new TreeMap<>(headers));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void setHeadersJson(String json) {
+        if (json == null || json.isEmpty()) {
+            headers = Map.of();
+            return;
+        }
+        try {
+            headers = JSON.readValue(json, new TypeReference<TreeMap<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored headers are not JSON: " + json, e);
+        }
+    }
 
     /** True once its time to live lapsed before anyone received it. */
     public boolean isExpired() {

@@ -13,6 +13,10 @@ public class Clock {
         return Micros.now();
     }
 
+    public long inSeconds(long seconds) {
+        return Micros.now() + Micros.seconds(seconds);
+    }
+
     /** Until when rows claimed now belong to the claiming node. */
     public long claimUntil() {
         return Micros.now() + Micros.seconds(claimSeconds);

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -38,6 +39,10 @@ public class Messages {
     public static final String EXPIRES_AT = "x-eventbus-expires-at";
     /** AMQP header: the topic it was published to. */
     public static final String TOPIC = "x-eventbus-topic";
+    /** AMQP header: the ordering key. */
+    public static final String KEY = "x-eventbus-key";
+    /** AMQP header prefix of the application headers ({@code x-eventbus-header-<name>}). */
+    public static final String HEADER_PREFIX = "x-eventbus-header-";
 
     public BusMessage fromPublish(PublishRequest request) {
         return accepted(request.getQueue(), null, request.getData(), request.getExpirationSeconds(), 0);
@@ -55,12 +60,38 @@ public class Messages {
         return accepted(null, request.getTopic(), request.getData(), request.getExpirationSeconds(), request.getDelaySeconds());
     }
 
+    /** A message of the full API: exactly one of queue and topic is checked by the validator. */
+    public BusMessage fromV1(io.eventbus.grpc.v1.PublishRequest request) {
+        BusMessage message = accepted(emptyToNull(request.getQueue()), emptyToNull(request.getTopic()),
+                request.getData().toByteArray(), request.getTtlSeconds(), request.getDelaySeconds());
+        message.setKey(request.getKey());
+        message.setHeaders(request.getHeadersMap());
+        message.setIdempotencyKey(request.getIdempotencyKey());
+        if (message.getQueue() != null && message.getTopic() != null) {
+            message.setTopic(request.getTopic()); // both given: the validator refuses it
+        }
+        return message;
+    }
+
+    /** Every message of a batch, in order. */
+    public List<BusMessage> fromV1Batch(io.eventbus.grpc.v1.PublishBatchRequest request) {
+        return request.getMessagesList().stream().map(this::fromV1).toList();
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
     private static BusMessage accepted(String queue, String topic, String data, long ttlSeconds, long delaySeconds) {
+        return accepted(queue, topic, data.getBytes(StandardCharsets.UTF_8), ttlSeconds, delaySeconds);
+    }
+
+    private static BusMessage accepted(String queue, String topic, byte[] data, long ttlSeconds, long delaySeconds) {
         BusMessage message = new BusMessage();
         message.setId(UuidCreator.getTimeOrderedEpoch().toString());
         message.setQueue(queue);
         message.setTopic(topic);
-        message.setData(data.getBytes(StandardCharsets.UTF_8));
+        message.setData(data);
         message.setTtlSeconds(ttlSeconds);
         message.setDelaySeconds(delaySeconds);
         message.setAttempt(1);
@@ -90,6 +121,10 @@ public class Messages {
         out.setHeader(TIMESTAMP, new Date(message.getPublishedAtMicros() / 1000));
         out.setHeader(ATTEMPT, message.getAttempt());
         out.setHeader(PUBLISHED_AT, message.getPublishedAtMicros());
+        if (message.getKey() != null) {
+            out.setHeader(KEY, message.getKey());
+        }
+        message.getHeaders().forEach((name, value) -> out.setHeader(HEADER_PREFIX + name, value));
         if (message.getTtlSeconds() > 0 && message.getAttempt() == 1) {
             long expiresAt = Micros.now() + Micros.seconds(message.getTtlSeconds());
             message.setExpiresAtMicros(expiresAt);
@@ -125,7 +160,32 @@ public class Messages {
         }
         message.setPublishedAtMicros(publishedAt == 0 ? Micros.now() : publishedAt);
         message.setExpiresAtMicros(longHeader(headers, EXPIRES_AT, 0));
+        Object key = header(headers, KEY);
+        message.setKey(key == null ? null : key.toString());
+        message.setHeaders(applicationHeaders(headers));
         return message;
+    }
+
+    /**
+     * The application headers of an AMQP message: the bus's {@code x-eventbus-header-*} ones, and
+     * the plain headers (not starting with "x-") a plain AMQP client set.
+     */
+    private static Map<String, String> applicationHeaders(Map<String, Object> headers) {
+        if (headers == null || headers.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> application = new TreeMap<>();
+        headers.forEach((name, value) -> {
+            if (value == null) {
+                return;
+            }
+            if (name.startsWith(HEADER_PREFIX)) {
+                application.put(name.substring(HEADER_PREFIX.length()), value.toString());
+            } else if (!name.startsWith("x-")) {
+                application.put(name, value.toString());
+            }
+        });
+        return application;
     }
 
     /**
@@ -150,6 +210,10 @@ public class Messages {
         message.setAttempt(attempt == null ? 1 : attempt.intValue());
         Long publishedAt = in.getHeader(PUBLISHED_AT, Long.class);
         message.setPublishedAtMicros(publishedAt == null ? Micros.now() : publishedAt);
+        message.setKey(in.getHeader(KEY, String.class));
+        message.setHeaders(applicationHeaders(in.getHeaders().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(HEADER_PREFIX))
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
         return message;
     }
 
@@ -174,6 +238,8 @@ public class Messages {
         message.setTtlSeconds(((Number) row.get("ttl_seconds")).longValue());
         message.setPublishedAtMicros(((Number) row.get("published_at")).longValue());
         message.setDueAtMicros(((Number) row.get("due_at")).longValue());
+        message.setKey((String) row.get("msg_key"));
+        message.setHeadersJson((String) row.get("headers"));
         return message;
     }
 
@@ -200,6 +266,8 @@ public class Messages {
         copy.setData(message.getData());
         copy.setAttempt(message.getAttempt());
         copy.setPublishedAtMicros(message.getPublishedAtMicros());
+        copy.setKey(message.getKey());
+        copy.setHeaders(message.getHeaders());
         return copy;
     }
 

@@ -1,6 +1,7 @@
 package io.eventbus.store;
 
 import io.eventbus.BusException;
+import io.eventbus.UnknownMessageException;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.Micros;
 import java.util.HashMap;
@@ -23,7 +24,11 @@ public class Ledger {
             "REDELIVERED", "READY",
             "DEAD", "DEAD",
             "EXPIRED", "EXPIRED",
-            "CANCELLED", "CANCELLED");
+            "CANCELLED", "CANCELLED",
+            "REDRIVEN", "READY");
+
+    /** Events whose ledger row carries the payload, key and headers (the first one that does wins). */
+    private static final java.util.Set<String> WITH_CONTENT = java.util.Set.of("PUBLISHED", "DELAYED", "DELIVERED");
 
     private final ProducerTemplate template;
     private final String endpoint;
@@ -43,7 +48,10 @@ public class Ledger {
         row.put("queue", message.getQueue());
         row.put("topic", message.getTopic());
         row.put("attempt", message.getAttempt());
-        row.put("data", "PUBLISHED".equals(event) || "DELAYED".equals(event) ? message.getData() : null);
+        boolean content = WITH_CONTENT.contains(event);
+        row.put("data", content ? message.getData() : null);
+        row.put("msg_key", content ? message.getKey() : null);
+        row.put("headers", content ? message.getHeadersJson() : null);
         row.put("published_at", message.getPublishedAtMicros());
         put(row, event, detail);
     }
@@ -56,6 +64,8 @@ public class Ledger {
         row.put("topic", null);
         row.put("attempt", 0);
         row.put("data", null);
+        row.put("msg_key", null);
+        row.put("headers", null);
         row.put("published_at", 0L);
         put(row, event, detail);
     }
@@ -82,12 +92,19 @@ public class Ledger {
             return "ACKED"; // the ledger may not show it yet: it is written a moment later
         }
         if (status == null) {
-            throw BusException.notFound("no message with id " + id + " (ids come from subscribe)");
+            throw new UnknownMessageException(id);
         }
         return switch (status) {
             case "ACKED", "READY", "IN_FLIGHT", "DELAYED" -> status;
             default -> throw BusException.failedPrecondition("message " + id + " cannot be acked: its status is " + status);
         };
+    }
+
+    /** A message the ledger knows, or NOT_FOUND. */
+    public void checkKnown(String id, String status) {
+        if (status == null) {
+            throw new UnknownMessageException(id);
+        }
     }
 
     /** Nack of a message that is not in flight: always refused, with the reason. */
@@ -96,7 +113,7 @@ public class Ledger {
             throw BusException.failedPrecondition("message " + id + " was acked already and cannot be nacked");
         }
         if (status == null) {
-            throw BusException.notFound("no message with id " + id + " (ids come from subscribe)");
+            throw new UnknownMessageException(id);
         }
         throw BusException.failedPrecondition("message " + id + " is not in flight (status " + status
                 + "): only a delivered, unacked message can be nacked");

@@ -36,14 +36,23 @@ public class QueueSettings {
         return value(queue, "type", "queue-type");
     }
 
-    /** When a message delivered now from this queue is due back unless acked. */
-    public long deadlineMicros(String queue) {
-        return Micros.now() + Micros.seconds(ackDeadlineSeconds(queue));
+    /**
+     * Sets when a message delivered now is due back unless acked: after {@code ackDeadlineSeconds}
+     * when the caller asked for a deadline (Pull, Subscribe), else after the queue's.
+     */
+    public void setDeadline(io.eventbus.message.BusMessage message, Integer ackDeadlineSeconds) {
+        long seconds = ackDeadlineSeconds != null && ackDeadlineSeconds > 0 ? ackDeadlineSeconds : ackDeadlineSeconds(message.getQueue());
+        message.setDeadlineMicros(Micros.now() + Micros.seconds(seconds));
     }
 
     /** When a message nacked now on this queue is due again. */
     public long nackDueMicros(String queue) {
-        return Micros.now() + Micros.seconds(nackDelaySeconds(queue));
+        return nackDueMicros(queue, null);
+    }
+
+    /** When a message nacked now is due again: after {@code delaySeconds} when given, else the queue's nack delay. */
+    public long nackDueMicros(String queue, Integer delaySeconds) {
+        return Micros.now() + Micros.seconds(delaySeconds != null ? delaySeconds : nackDelaySeconds(queue));
     }
 
     /** True when a message that has had {@code attempt} deliveries may not be delivered again. */

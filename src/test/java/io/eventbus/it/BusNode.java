@@ -97,6 +97,14 @@ public final class BusNode implements AutoCloseable {
         return MqTopicGrpc.newBlockingStub(channel);
     }
 
+    public io.eventbus.grpc.v1.EventBusGrpc.EventBusBlockingStub v1() {
+        return io.eventbus.grpc.v1.EventBusGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    public io.eventbus.grpc.v1.EventBusGrpc.EventBusStub v1Async() {
+        return io.eventbus.grpc.v1.EventBusGrpc.newStub(channel);
+    }
+
     public ManagedChannel channel() {
         return channel;
     }

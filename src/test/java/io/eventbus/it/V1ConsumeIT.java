@@ -1,0 +1,255 @@
+package io.eventbus.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.eventbus.grpc.v1.AckRequest;
+import io.eventbus.grpc.v1.AckResponse;
+import io.eventbus.grpc.v1.BindRequest;
+import io.eventbus.grpc.v1.ExtendDeadlineRequest;
+import io.eventbus.grpc.v1.GetMessageRequest;
+import io.eventbus.grpc.v1.GetQueueRequest;
+import io.eventbus.grpc.v1.Message;
+import io.eventbus.grpc.v1.MessageRecord;
+import io.eventbus.grpc.v1.NackRequest;
+import io.eventbus.grpc.v1.PublishBatchRequest;
+import io.eventbus.grpc.v1.PublishBatchResponse;
+import io.eventbus.grpc.v1.PublishRequest;
+import io.eventbus.grpc.v1.PublishResponse;
+import io.eventbus.grpc.v1.PullRequest;
+import io.eventbus.grpc.v1.PullResponse;
+import io.eventbus.grpc.v1.QueueInfo;
+import io.eventbus.grpc.v1.SubscribeRequest;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Issue 3 acceptance 1-3, 5, 6, 9 and the byte/header round trip, over eventbus.v1. */
+class V1ConsumeIT extends BusTestSupport {
+
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("eventbus.retry-times", "3", "eventbus.stream-check-millis", "200");
+    }
+
+    private PublishResponse publish(String queue, String data) {
+        return bus.v1().publish(PublishRequest.newBuilder().setQueue(queue).setData(ByteString.copyFromUtf8(data)).build());
+    }
+
+    private List<Message> pull(String queue, int max, int waitSeconds) {
+        return bus.v1().pull(PullRequest.newBuilder().setQueue(queue).setMaxMessages(max).setWaitSeconds(waitSeconds).build())
+                .getMessagesList();
+    }
+
+    private AckResponse ack(List<String> ids) {
+        return bus.v1().ack(AckRequest.newBuilder().addAllIds(ids).build());
+    }
+
+    @Test
+    void batchOfAThousandIsPulledExactlyOnceAndAckedInOneCall() {
+        String queue = queue("v1-batch");
+        PublishBatchRequest.Builder batch = PublishBatchRequest.newBuilder();
+        IntStream.range(0, 1000).forEach(i -> batch.addMessages(
+                PublishRequest.newBuilder().setQueue(queue).setData(ByteString.copyFromUtf8("m" + i))));
+        PublishBatchResponse published = bus.v1().publishBatch(batch.build());
+        assertThat(published.getResultsCount()).isEqualTo(1000);
+        Set<String> publishedIds = published.getResultsList().stream().map(PublishResponse::getId).collect(Collectors.toSet());
+        assertThat(publishedIds).hasSize(1000);
+
+        List<String> pulled = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            List<Message> messages = pull(queue, 100, 5);
+            assertThat(messages).hasSize(100);
+            messages.forEach(m -> pulled.add(m.getId()));
+        }
+        assertThat(pulled).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(pulled)).isEqualTo(publishedIds);
+
+        AckResponse acked = ack(pulled);
+        assertThat(acked.getAcked()).isEqualTo(1000);
+        assertThat(acked.getUnknownIdsList()).isEmpty();
+        QueueInfo info = bus.v1().getQueue(GetQueueRequest.newBuilder().setQueue(queue).build());
+        assertThat(info.getReady()).isZero();
+        assertThat(info.getInFlight()).isZero();
+        assertThat(info.getName()).isEqualTo(queue);
+    }
+
+    @Test
+    void pullWakesWhenAMessageArrivesInsteadOfWaitingItsFullWait() {
+        String queue = queue("v1-longpoll");
+        assertThat(pull(queue, 1, 0)).isEmpty(); // declares the queue
+        ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+        try {
+            later.schedule(() -> publish(queue, "wake up"), 1, TimeUnit.SECONDS);
+            long start = System.nanoTime();
+            List<Message> messages = pull(queue, 10, 5);
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(messages).extracting(m -> m.getData().toStringUtf8()).containsExactly("wake up");
+            assertThat(tookMillis).isBetween(900L, 2500L);
+            ack(List.of(messages.get(0).getId()));
+        } finally {
+            later.shutdownNow();
+        }
+    }
+
+    @Test
+    void streamHoldsAtMostMaxInFlightAndItsUnackedGoToTheNextSubscriberWhenCancelled() {
+        String queue = queue("v1-stream");
+        List<String> ids = IntStream.range(0, 15).mapToObj(i -> publish(queue, "s" + i).getId()).toList();
+
+        List<Message> received = new CopyOnWriteArrayList<>();
+        List<ClientCallStreamObserver<SubscribeRequest>> callHolder = new CopyOnWriteArrayList<>();
+        bus.v1Async().subscribe(SubscribeRequest.newBuilder().setQueue(queue).setMaxInFlight(10).build(),
+                new ClientResponseObserver<SubscribeRequest, Message>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<SubscribeRequest> call) {
+                        callHolder.add(call);
+                    }
+
+                    @Override
+                    public void onNext(Message message) {
+                        received.add(message);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 10);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> received.size() == 10);
+
+        List<String> firstFive = received.subList(0, 5).stream().map(Message::getId).toList();
+        assertThat(ack(firstFive).getAcked()).isEqualTo(5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 15);
+        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3)).until(() -> received.size() == 15);
+        assertThat(received).extracting(Message::getId).containsExactlyInAnyOrderElementsOf(ids);
+
+        Set<String> unacked = received.stream().map(Message::getId).filter(id -> !firstFive.contains(id))
+                .collect(Collectors.toSet());
+        assertThat(unacked).hasSize(10);
+        callHolder.get(0).cancel("done", null);
+
+        List<Message> again = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            again.addAll(pull(queue, 20, 1));
+            return again.size() >= 10;
+        });
+        assertThat(again).extracting(Message::getId).containsExactlyInAnyOrderElementsOf(unacked);
+        assertThat(again).allMatch(m -> m.getAttempt() == 2);
+        ack(again.stream().map(Message::getId).toList());
+    }
+
+    @Test
+    void nackWithADelayRedeliversAfterItAndExtendDeadlineHoldsRedeliveryOff() {
+        String queue = queue("v1-nack");
+        publish(queue, "again");
+        Message first = pull(queue, 1, 5).get(0);
+        assertThat(first.getAttempt()).isEqualTo(1);
+        long nackedAt = System.nanoTime();
+        bus.v1().nack(NackRequest.newBuilder().addIds(first.getId()).setDelaySeconds(1).setReason("try later").build());
+        Message second = pull(queue, 1, 5).get(0);
+        assertThat((System.nanoTime() - nackedAt) / 1_000_000).isGreaterThanOrEqualTo(1000);
+        assertThat(second.getId()).isEqualTo(first.getId());
+        assertThat(second.getAttempt()).isEqualTo(2);
+        ack(List.of(second.getId()));
+
+        String extended = queue("v1-extend");
+        publish(extended, "slow work");
+        Message work = bus.v1().pull(PullRequest.newBuilder().setQueue(extended).setMaxMessages(1).setWaitSeconds(5)
+                .setAckDeadlineSeconds(2).build()).getMessages(0);
+        bus.v1().extendDeadline(ExtendDeadlineRequest.newBuilder().addIds(work.getId()).setSeconds(6).build());
+        // past the original 2 s deadline, nothing comes again
+        assertThat(pull(extended, 1, 4)).isEmpty();
+        Message redelivered = pull(extended, 1, 8).get(0);
+        assertThat(redelivered.getId()).isEqualTo(work.getId());
+        assertThat(redelivered.getAttempt()).isEqualTo(2);
+        ack(List.of(redelivered.getId()));
+    }
+
+    @Test
+    void topicPatternsRouteToTheQueuesBoundWithThem() {
+        String prefix = Broker.uniqueName("shop").replace('.', '_');
+        String orders = queue("v1-orders");
+        String europe = queue("v1-europe");
+        bus.v1().bind(BindRequest.newBuilder().setQueue(orders).setPattern(prefix + ".orders.*").build());
+        bus.v1().bind(BindRequest.newBuilder().setQueue(europe).setPattern("#.eu").build());
+
+        bus.v1().publish(PublishRequest.newBuilder().setTopic(prefix + ".orders.eu").setData(ByteString.copyFromUtf8("eu")).build());
+        bus.v1().publish(PublishRequest.newBuilder().setTopic(prefix + ".orders.us").setData(ByteString.copyFromUtf8("us")).build());
+
+        List<Message> toOrders = new ArrayList<>(pull(orders, 10, 3));
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            toOrders.addAll(pull(orders, 10, 0));
+            return toOrders.size() >= 2;
+        });
+        assertThat(toOrders).extracting(m -> m.getData().toStringUtf8()).containsExactlyInAnyOrder("eu", "us");
+        List<Message> toEurope = pull(europe, 10, 3);
+        assertThat(toEurope).extracting(m -> m.getData().toStringUtf8()).containsExactly("eu");
+        assertThat(pull(europe, 10, 1)).isEmpty();
+        ack(toOrders.stream().map(Message::getId).toList());
+        ack(toEurope.stream().map(Message::getId).toList());
+    }
+
+    @Test
+    void getMessageShowsTheWholeHistory() {
+        String queue = queue("v1-history");
+        String id = publish(queue, "story").getId();
+        Message first = pull(queue, 1, 5).get(0);
+        bus.v1().nack(NackRequest.newBuilder().addIds(id).setDelaySeconds(0).setReason("not yet").build());
+        Message second = pull(queue, 1, 5).get(0);
+        assertThat(second.getAttempt()).isEqualTo(2);
+        ack(List.of(id));
+
+        // the ledger is written a moment behind the calls: NOT_FOUND, then the statuses
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
+                "ACKED".equals(bus.v1().getMessage(GetMessageRequest.newBuilder().setId(id).build()).getStatus()));
+        MessageRecord record = bus.v1().getMessage(GetMessageRequest.newBuilder().setId(id).build());
+        assertThat(record.getHistoryList()).extracting(io.eventbus.grpc.v1.Event::getStatus)
+                .containsExactly("PUBLISHED", "DELIVERED", "NACKED", "REDELIVERED", "DELIVERED", "ACKED");
+        List<Long> times = record.getHistoryList().stream().map(io.eventbus.grpc.v1.Event::getAtMicros).toList();
+        assertThat(times).isSorted().allMatch(t -> t > 0);
+        assertThat(record.getHistory(2).getDetail()).contains("not yet");
+        assertThat(record.getMessage().getData().toStringUtf8()).isEqualTo("story");
+        assertThat(record.getMessage().getQueue()).isEqualTo(queue);
+        assertThat(first.getId()).isEqualTo(id);
+    }
+
+    @Test
+    void bytesHeadersAndKeyRoundTripWithMicrosecondTimestamps() {
+        String queue = queue("v1-bytes");
+        byte[] every = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            every[i] = (byte) i;
+        }
+        long before = System.currentTimeMillis() * 1000;
+        String id = bus.v1().publish(PublishRequest.newBuilder().setQueue(queue).setData(ByteString.copyFrom(every))
+                .setKey("user-42").putHeaders("trace-id", "abc-123").putHeaders("ünï", "çødé").build()).getId();
+        Message message = pull(queue, 1, 5).get(0);
+        assertThat(message.getId()).isEqualTo(id);
+        assertThat(message.getData().toByteArray()).isEqualTo(every);
+        assertThat(message.getHeadersMap()).containsExactlyInAnyOrderEntriesOf(Map.of("trace-id", "abc-123", "ünï", "çødé"));
+        assertThat(message.getKey()).isEqualTo("user-42");
+        assertThat(message.getPartition()).isEqualTo(-1);
+        assertThat(message.getPublishedAtMicros()).isBetween(before - 1000, System.currentTimeMillis() * 1000 + 1000);
+        assertThat(message.getDeadlineMicros()).isGreaterThan(message.getPublishedAtMicros());
+        ack(List.of(id));
+    }
+}
