@@ -43,6 +43,15 @@ public class Ledger {
     }
 
     public void record(BusMessage message, String event, String detail) {
+        record(message, event, detail, null);
+    }
+
+    /**
+     * An event that happened at {@code atMicros} (null: now). Events that follow a broker send are
+     * stamped with the time of the send, not of its confirm, which may come after the consumer
+     * already received the message.
+     */
+    public void record(BusMessage message, String event, String detail, Long atMicros) {
         Map<String, Object> row = new HashMap<>();
         row.put("id", message.getId());
         row.put("queue", message.getQueue());
@@ -53,7 +62,7 @@ public class Ledger {
         row.put("msg_key", content ? message.getKey() : null);
         row.put("headers", content ? message.getHeadersJson() : null);
         row.put("published_at", message.getPublishedAtMicros());
-        put(row, event, detail);
+        put(row, event, detail, atMicros);
     }
 
     /** An event of a message known only by id (for example a late ack). */
@@ -67,10 +76,10 @@ public class Ledger {
         row.put("msg_key", null);
         row.put("headers", null);
         row.put("published_at", 0L);
-        put(row, event, detail);
+        put(row, event, detail, null);
     }
 
-    private void put(Map<String, Object> row, String event, String detail) {
+    private void put(Map<String, Object> row, String event, String detail, Long atMicros) {
         String status = STATUS_AFTER.get(event);
         if (status == null) {
             throw new IllegalArgumentException("unknown ledger event " + event);
@@ -78,7 +87,7 @@ public class Ledger {
         row.put("event", event);
         row.put("status", status);
         row.put("detail", detail);
-        row.put("at", Micros.now());
+        row.put("at", atMicros != null ? atMicros : Micros.now());
         template.sendBody(endpoint, row);
     }
 

@@ -54,4 +54,46 @@ class ValidatorTest {
         message.setTopic("amq.topic");
         assertThatThrownBy(() -> validator.message(message)).hasMessageContaining("topic name");
     }
+
+    @Test
+    void acceptsAmqpTopicPatternsAndRefusesMalformedOnes() {
+        for (String good : new String[] {"orders", "orders.*", "#", "#.eu", "orders.*.eu", "a_b:c-d.#"}) {
+            assertThat(validator.pattern(good)).isEqualTo(good);
+        }
+        for (String bad : new String[] {"", "a..b", "orders.*x", "a b", ".a", "a.", "a/b", "x".repeat(201)}) {
+            assertThatThrownBy(() -> validator.pattern(bad)).as(bad)
+                    .isInstanceOfSatisfying(BusException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        }
+    }
+
+    @Test
+    void aMessageGoesToAQueueOrATopicNeverBothNorNeither() {
+        BusMessage both = message("q", "x", 0);
+        both.setTopic("t");
+        assertThatThrownBy(() -> validator.message(both)).hasMessageContaining("both queue and topic");
+        BusMessage neither = message(null, "x", 0);
+        assertThatThrownBy(() -> validator.message(neither)).hasMessageContaining("neither queue nor topic");
+    }
+
+    @Test
+    void headersAreBoundedInCountAndSize() {
+        BusMessage many = message("q", "x", 0);
+        java.util.Map<String, String> headers = new java.util.HashMap<>();
+        for (int i = 0; i < 65; i++) {
+            headers.put("h" + i, "v");
+        }
+        many.setHeaders(headers);
+        assertThatThrownBy(() -> validator.message(many)).hasMessageContaining("65 headers");
+        BusMessage big = message("q", "x", 0);
+        big.setHeaders(java.util.Map.of("h", "v".repeat(70_000)));
+        assertThatThrownBy(() -> validator.message(big)).hasMessageContaining("headers take");
+    }
+
+    @Test
+    void batchesNameTheBadMessage() {
+        assertThatThrownBy(() -> validator.messages(java.util.List.of(message("q", "x", 0), message("q", "", 0))))
+                .hasMessageStartingWith("messages[1]: data is empty");
+        assertThatThrownBy(() -> validator.messages(java.util.List.of())).hasMessageContaining("no messages");
+        assertThatThrownBy(() -> validator.ids(java.util.List.of())).hasMessageContaining("ids is empty");
+    }
 }
