@@ -109,13 +109,6 @@ public class Inboxes implements AutoCloseable {
         }
     }
 
-    /** How many calls wait on each queue on this node. */
-    public Map<String, Integer> waiting() {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
-        inboxes.forEach((queue, inbox) -> counts.put(queue, inbox.waitingCount()));
-        return counts;
-    }
-
     private QueueInbox inbox(String queue) {
         return inboxes.computeIfAbsent(queue, q -> new QueueInbox(q, this::connection, prefetch));
     }

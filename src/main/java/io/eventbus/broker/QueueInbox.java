@@ -117,10 +117,6 @@ final class QueueInbox {
         return !waiting.isEmpty();
     }
 
-    synchronized int waitingCount() {
-        return waiting.size();
-    }
-
     /**
      * Closes the channel if nobody waited for {@code idleNanos}, so that buffered messages go back to
      * the broker for other nodes. Returns true when released.

@@ -211,9 +211,10 @@ public class Messages {
         Long publishedAt = in.getHeader(PUBLISHED_AT, Long.class);
         message.setPublishedAtMicros(publishedAt == null ? Micros.now() : publishedAt);
         message.setKey(in.getHeader(KEY, String.class));
-        message.setHeaders(applicationHeaders(in.getHeaders().entrySet().stream()
-                .filter(e -> e.getKey().startsWith(HEADER_PREFIX))
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
+        // only the bus's own: the exchange also holds Camel's and RabbitMQ's (x-death, …) headers
+        Map<String, Object> own = new TreeMap<>(in.getHeaders());
+        own.keySet().removeIf(name -> !name.startsWith(HEADER_PREFIX));
+        message.setHeaders(applicationHeaders(own));
         return message;
     }
 
