@@ -3,6 +3,12 @@ package io.eventbus.broker;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.BusException;
+import io.eventbus.message.BusMessage;
+import io.eventbus.message.Messages;
+import io.eventbus.store.QueueSettings;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import io.grpc.Status;
 import java.io.IOException;
 import java.util.Map;
@@ -25,13 +31,17 @@ public class Inboxes implements AutoCloseable {
     private final ConnectionFactory factory;
     private final int prefetch;
     private final long idleNanos;
-    private final Map<String, QueueInbox> inboxes = new ConcurrentHashMap<>();
+    private final QueueSettings settings;
+    private final Messages messages;
+    private final Map<String, Inbox> inboxes = new ConcurrentHashMap<>();
     private Connection connection;
 
-    public Inboxes(ConnectionFactory factory, int prefetch, long idleSeconds) {
+    public Inboxes(ConnectionFactory factory, int prefetch, long idleSeconds, QueueSettings settings, Messages messages) {
         this.factory = factory;
         this.prefetch = prefetch;
         this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
+        this.settings = settings;
+        this.messages = messages;
     }
 
     /** The next message of a queue, as a future; cancel it through {@link #forget}. */
@@ -49,11 +59,27 @@ public class Inboxes implements AutoCloseable {
 
     /** A message taken but not handed to anyone goes back, first in line. */
     public void giveBack(Delivery delivery) {
-        inbox(delivery.queue()).offer(delivery, true);
+        inbox(delivery.queue()).giveBack(delivery);
     }
 
-    /** Removes the message from RabbitMQ: call only once it is recorded in flight. */
+    /**
+     * The message is recorded in flight under {@code id}. A plain queue's message leaves the broker
+     * now; a partition's head stays there, unacked, until it is settled.
+     */
+    public void handedOver(Delivery delivery, String id) {
+        if (delivery.fromPartition()) {
+            partitioned(delivery.queue()).handedOver(delivery, id);
+        } else {
+            ack(delivery);
+        }
+    }
+
+    /** Removes the message from RabbitMQ (a partition's head: the partition moves on). */
     public void ack(Delivery delivery) {
+        if (delivery.fromPartition()) {
+            partitioned(delivery.queue()).release(delivery);
+            return;
+        }
         try {
             delivery.channel().basicAck(delivery.deliveryTag(), false);
         } catch (IOException | RuntimeException e) {
@@ -62,8 +88,15 @@ public class Inboxes implements AutoCloseable {
         }
     }
 
-    /** Gives the message back to RabbitMQ (for example when it could not be recorded in flight). */
+    /**
+     * Gives the message back (for example when it could not be recorded in flight): to RabbitMQ,
+     * or, for a partition's head, to the partition's slot, still first in line.
+     */
     public void reject(Delivery delivery) {
+        if (delivery.fromPartition()) {
+            giveBack(delivery);
+            return;
+        }
         try {
             delivery.channel().basicReject(delivery.deliveryTag(), true);
         } catch (IOException | RuntimeException e) {
@@ -96,7 +129,7 @@ public class Inboxes implements AutoCloseable {
 
     /** Called on a timer: resumes consumers that calls wait on, releases those nobody used. */
     public void maintain() {
-        for (QueueInbox inbox : inboxes.values()) {
+        for (Inbox inbox : inboxes.values()) {
             try {
                 if (inbox.hasWaiting()) {
                     inbox.consume();
@@ -109,8 +142,67 @@ public class Inboxes implements AutoCloseable {
         }
     }
 
-    private QueueInbox inbox(String queue) {
-        return inboxes.computeIfAbsent(queue, q -> new QueueInbox(q, this::connection, prefetch));
+    /** A message in flight under {@code id} was acked: if this node holds it as a partition's head, the partition moves on. */
+    public void settled(String id) {
+        for (Inbox inbox : inboxes.values()) {
+            if (inbox instanceof PartitionedInbox partitioned && partitioned.settled(id)) {
+                return;
+            }
+        }
+    }
+
+    /** Ids of the partition heads this node holds in flight. */
+    public List<String> headsOut() {
+        List<String> ids = new ArrayList<>();
+        for (Inbox inbox : inboxes.values()) {
+            if (inbox instanceof PartitionedInbox partitioned) {
+                ids.addAll(partitioned.headsOut());
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Brings the heads this node holds in line with their in-flight rows: a head without a row was
+     * settled (on any node), so its partition moves on; a head whose row is due is offered again in
+     * place, as the next attempt. Returns the due heads whose retries are spent, for the route to
+     * dead-letter.
+     */
+    public List<BusMessage> reconcileHeads(List<String> ids, List<Map<String, Object>> rows, long nowMicros) {
+        Map<String, Map<String, Object>> byId = new HashMap<>();
+        rows.forEach(row -> byId.put((String) row.get("id"), row));
+        List<BusMessage> exhausted = new ArrayList<>();
+        for (String id : ids) {
+            Map<String, Object> row = byId.get(id);
+            if (row == null) {
+                settled(id);
+            } else if (((Number) row.get("due_at")).longValue() <= nowMicros) {
+                BusMessage head = messages.fromRow(row);
+                if (settings.exhausted(head.getQueue(), head.getAttempt())) {
+                    exhausted.add(head);
+                } else {
+                    for (Inbox inbox : inboxes.values()) {
+                        if (inbox instanceof PartitionedInbox partitioned) {
+                            partitioned.due(id, head.getAttempt() + 1);
+                        }
+                    }
+                }
+            }
+        }
+        return exhausted;
+    }
+
+    private PartitionedInbox partitioned(String queue) {
+        return (PartitionedInbox) inbox(queue);
+    }
+
+    private Inbox inbox(String queue) {
+        return inboxes.computeIfAbsent(queue, q -> {
+            int partitions = settings.partitions(q);
+            return partitions > 0
+                    ? new PartitionedInbox(q, partitions, this::connection)
+                    : new QueueInbox(q, this::connection, prefetch);
+        });
     }
 
     private synchronized Connection connection() {
@@ -126,7 +218,7 @@ public class Inboxes implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        inboxes.values().forEach(QueueInbox::close);
+        inboxes.values().forEach(Inbox::close);
         inboxes.clear();
         if (connection != null && connection.isOpen()) {
             try {

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * next call. A queue nobody asked for a while is released: its channel closes and RabbitMQ gives
  * the buffered messages to other nodes.
  */
-final class QueueInbox {
+final class QueueInbox implements Inbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueInbox.class);
 
@@ -40,8 +40,8 @@ final class QueueInbox {
         this.prefetch = prefetch;
     }
 
-    /** The next message of the queue: at once if one is buffered, else when one arrives. */
-    synchronized CompletableFuture<Delivery> take() throws IOException {
+    @Override
+    public synchronized CompletableFuture<Delivery> take() throws IOException {
         lastUsedNanos = System.nanoTime();
         Delivery delivery;
         while ((delivery = buffered.pollFirst()) != null) {
@@ -55,8 +55,8 @@ final class QueueInbox {
         return call;
     }
 
-    /** A waiting call went away (deadline passed, client cancelled). */
-    synchronized void forget(CompletableFuture<Delivery> call) {
+    @Override
+    public synchronized void forget(CompletableFuture<Delivery> call) {
         waiting.remove(call);
     }
 
@@ -78,8 +78,13 @@ final class QueueInbox {
         }
     }
 
-    /** Starts the consumer when there is none (first call, or the channel was lost). */
-    synchronized void consume() throws IOException {
+    @Override
+    public void giveBack(Delivery delivery) {
+        offer(delivery, true);
+    }
+
+    @Override
+    public synchronized void consume() throws IOException {
         if (channel != null && channel.isOpen()) {
             return;
         }
@@ -113,7 +118,8 @@ final class QueueInbox {
         }
     }
 
-    synchronized boolean hasWaiting() {
+    @Override
+    public synchronized boolean hasWaiting() {
         return !waiting.isEmpty();
     }
 
@@ -121,7 +127,8 @@ final class QueueInbox {
      * Closes the channel if nobody waited for {@code idleNanos}, so that buffered messages go back to
      * the broker for other nodes. Returns true when released.
      */
-    boolean releaseIfIdle(long idleNanos) {
+    @Override
+    public boolean releaseIfIdle(long idleNanos) {
         Channel toClose;
         synchronized (this) {
             if (channel == null || !waiting.isEmpty() || System.nanoTime() - lastUsedNanos < idleNanos) {
@@ -135,7 +142,8 @@ final class QueueInbox {
         return true;
     }
 
-    void close() {
+    @Override
+    public void close() {
         Channel toClose;
         synchronized (this) {
             toClose = channel;

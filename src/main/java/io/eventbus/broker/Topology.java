@@ -1,6 +1,7 @@
 package io.eventbus.broker;
 
 import io.eventbus.BusException;
+import io.eventbus.message.PartitionNames;
 import io.eventbus.store.QueueSettings;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,13 +60,31 @@ public class Topology {
         });
     }
 
-    /** A durable queue bound to eventbus.direct under its own name, dead-lettering to eventbus.dlx. */
+    /**
+     * A durable queue bound to eventbus.direct under its own name, dead-lettering to eventbus.dlx;
+     * for a partitioned queue, its partitions q.&lt;i&gt;, each with a single active consumer.
+     */
     public void ensureQueue(String queue) {
+        int partitions = settings.partitions(queue);
+        if (partitions > 0) {
+            for (int i = 0; i < partitions; i++) {
+                declare(PartitionNames.of(queue, i), queue, true);
+            }
+        } else {
+            declare(queue, queue, false);
+        }
+    }
+
+    private void declare(String queue, String settingsOf, boolean singleActiveConsumer) {
         ensureExchanges();
         declared.computeIfAbsent(queue, key -> {
             try {
-                admin.declareQueue(new Queue(queue, true, false, false,
-                        Map.of("x-dead-letter-exchange", DLX, "x-queue-type", settings.type(queue))));
+                Map<String, Object> arguments = new java.util.HashMap<>(
+                        Map.of("x-dead-letter-exchange", DLX, "x-queue-type", settings.type(settingsOf)));
+                if (singleActiveConsumer) {
+                    arguments.put("x-single-active-consumer", true);
+                }
+                admin.declareQueue(new Queue(queue, true, false, false, arguments));
             } catch (AmqpIOException e) {
                 LOG.warn("Cannot declare queue {}: {}", queue, e.getMessage());
                 throw new BusException(io.grpc.Status.Code.FAILED_PRECONDITION, "queue " + queue
@@ -82,11 +101,18 @@ public class Topology {
      * letters (0 for a queue that does not exist).
      */
     public Map<String, Long> depth(String queue) {
-        var info = admin.getQueueInfo(queue);
+        int partitions = settings.partitions(queue);
+        long ready = 0;
+        long consumers = 0;
+        for (String name : partitions > 0
+                ? java.util.stream.IntStream.range(0, partitions).mapToObj(i -> PartitionNames.of(queue, i)).toList()
+                : java.util.List.of(queue)) {
+            var info = admin.getQueueInfo(name);
+            ready += info == null ? 0 : info.getMessageCount();
+            consumers += info == null ? 0 : info.getConsumerCount();
+        }
         var dead = admin.getQueueInfo(deadLetterQueueOf(queue));
-        return Map.of(
-                "ready", info == null ? 0L : info.getMessageCount(),
-                "consumers", info == null ? 0L : info.getConsumerCount(),
+        return Map.of("ready", ready, "consumers", consumers, "partitions", (long) partitions,
                 "dead", dead == null ? 0L : dead.getMessageCount());
     }
 

@@ -13,6 +13,7 @@ import io.eventbus.http.Health;
 import io.eventbus.message.Clock;
 import io.eventbus.message.Messages;
 import io.eventbus.message.V1Messages;
+import io.eventbus.partition.Partitions;
 import io.eventbus.message.Validator;
 import io.eventbus.store.AckedIds;
 import io.eventbus.store.IdempotencyKeys;
@@ -41,6 +42,7 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.serializer.StringRedisSerializer;
 
 /**
  * Wires the infrastructure (RabbitMQ, the database with its migrations, Redis, the gRPC server)
@@ -103,17 +105,19 @@ public class EventBusConfiguration implements CamelConfiguration {
 
         com.rabbitmq.client.ConnectionFactory consumerFactory = rabbitFactory();
         // prefetch 0: the bus chooses, 4 per consumer the original would have run on the queue
-        Inboxes inboxes = new Inboxes(consumerFactory, prefetchCount > 0 ? prefetchCount : 4 * queueConsumers,
-                consumerIdleSeconds);
-        registry.bind("inboxes", inboxes);
 
         JedisConnectionFactory redisFactory = redis();
         StringRedisTemplate redisTemplate = new StringRedisTemplate(redisFactory);
         registry.bind("redisConnectionFactory", redisFactory);
         registry.bind("redisTemplate", redisTemplate);
+        registry.bind("stringSerializer", new StringRedisSerializer());
 
         QueueSettings settings = new QueueSettings(context.getPropertiesComponent());
         Messages messages = new Messages();
+        Inboxes inboxes = new Inboxes(consumerFactory, prefetchCount > 0 ? prefetchCount : 4 * queueConsumers,
+                consumerIdleSeconds, settings, messages);
+        registry.bind("inboxes", inboxes);
+        registry.bind("partitions", new Partitions(settings));
         Topology topology = new Topology(rabbit, settings);
         registry.bind("queueSettings", settings);
         registry.bind("messages", messages);

@@ -28,6 +28,7 @@ public class BusMessage {
     private String idempotencyKey;
     private boolean duplicate;
     private long deadlineMicros;
+    private int partition = -1;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,6 +70,17 @@ public class BusMessage {
     /** When a delivered message is due back unless acked, µs. */
     public long getDeadlineMicros() { return deadlineMicros; }
     public void setDeadlineMicros(long deadlineMicros) { this.deadlineMicros = deadlineMicros; }
+
+    /** The partition of a partitioned queue it belongs to; -1 for a plain queue. */
+    public int getPartition() { return partition; }
+    public void setPartition(int partition) { this.partition = partition; }
+    /** The partition for SQL: null for a plain queue. */
+    public Integer getPartitionOrNull() { return partition < 0 ? null : partition; }
+
+    /** The RabbitMQ queue it goes to: {@code <queue>.<partition>} for a partition, else the queue. */
+    public String getAmqpQueue() {
+        return partition < 0 ? queue : PartitionNames.of(queue, partition);
+    }
 
     /** The headers as JSON for SQL, null when there are none. */
     public String getHeadersJson() {

@@ -41,6 +41,8 @@ public class Messages {
     public static final String TOPIC = "x-eventbus-topic";
     /** AMQP header: the ordering key. */
     public static final String KEY = "x-eventbus-key";
+    /** AMQP header: the partition of a partitioned queue. */
+    public static final String PARTITION = "x-eventbus-partition";
     /** AMQP header prefix of the application headers ({@code x-eventbus-header-<name>}). */
     public static final String HEADER_PREFIX = "x-eventbus-header-";
 
@@ -114,7 +116,7 @@ public class Messages {
             out.setHeader(TOPIC, message.getTopic());
         } else {
             out.setHeader(EXCHANGE_OVERRIDE_NAME, Topology.DIRECT);
-            out.setHeader(ROUTING_OVERRIDE_KEY, message.getQueue());
+            out.setHeader(ROUTING_OVERRIDE_KEY, message.getAmqpQueue());
         }
         out.setHeader(DELIVERY_MODE, MessageDeliveryMode.PERSISTENT);
         out.setHeader(MESSAGE_ID, message.getId());
@@ -123,6 +125,9 @@ public class Messages {
         out.setHeader(PUBLISHED_AT, message.getPublishedAtMicros());
         if (message.getKey() != null) {
             out.setHeader(KEY, message.getKey());
+        }
+        if (message.getPartition() >= 0) {
+            out.setHeader(PARTITION, message.getPartition());
         }
         message.getHeaders().forEach((name, value) -> out.setHeader(HEADER_PREFIX + name, value));
         if (message.getTtlSeconds() > 0 && message.getAttempt() == 1) {
@@ -153,13 +158,15 @@ public class Messages {
         message.setId(id);
         message.setQueue(delivery.queue());
         message.setData(delivery.body());
-        message.setAttempt((int) longHeader(headers, ATTEMPT, 1));
+        message.setPartition(delivery.partition());
+        message.setAttempt(delivery.attempt() > 0 ? delivery.attempt() : (int) longHeader(headers, ATTEMPT, 1));
         long publishedAt = longHeader(headers, PUBLISHED_AT, 0);
         if (publishedAt == 0 && delivery.properties().getTimestamp() != null) {
             publishedAt = delivery.properties().getTimestamp().getTime() * 1000;
         }
         message.setPublishedAtMicros(publishedAt == 0 ? Micros.now() : publishedAt);
-        message.setExpiresAtMicros(longHeader(headers, EXPIRES_AT, 0));
+        // a TTL applies until the first delivery; a head redelivered in place does not expire
+        message.setExpiresAtMicros(delivery.attempt() > 0 ? 0 : longHeader(headers, EXPIRES_AT, 0));
         Object key = header(headers, KEY);
         message.setKey(key == null ? null : key.toString());
         message.setHeaders(applicationHeaders(headers));
@@ -241,6 +248,8 @@ public class Messages {
         message.setDueAtMicros(((Number) row.get("due_at")).longValue());
         message.setKey((String) row.get("msg_key"));
         message.setHeadersJson((String) row.get("headers"));
+        Object partition = row.get("partition_no");
+        message.setPartition(partition == null ? -1 : ((Number) partition).intValue());
         return message;
     }
 
@@ -256,6 +265,7 @@ public class Messages {
     public BusMessage toDeadLetterQueue(BusMessage message) {
         BusMessage dead = copy(message);
         dead.setQueue(Topology.deadLetterQueueOf(message.getQueue()));
+        dead.setPartition(-1);
         dead.setTtlSeconds(0);
         return dead;
     }
@@ -269,6 +279,7 @@ public class Messages {
         copy.setPublishedAtMicros(message.getPublishedAtMicros());
         copy.setKey(message.getKey());
         copy.setHeaders(message.getHeaders());
+        copy.setPartition(message.getPartition());
         return copy;
     }
 

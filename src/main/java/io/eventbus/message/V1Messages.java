@@ -29,7 +29,7 @@ public class V1Messages {
     public PublishResponse publishResponse(BusMessage message) {
         return PublishResponse.newBuilder()
                 .setId(message.getId())
-                .setPartition(-1)
+                .setPartition(message.getPartition())
                 .setDuplicate(message.isDuplicate())
                 .build();
     }
@@ -55,7 +55,7 @@ public class V1Messages {
                 .setAttempt(message.getAttempt())
                 .setPublishedAtMicros(message.getPublishedAtMicros())
                 .setDeadlineMicros(message.getDeadlineMicros())
-                .setPartition(-1)
+                .setPartition(message.getPartition())
                 .build();
     }
 
@@ -136,7 +136,7 @@ public class V1Messages {
     public QueueInfo queueInfo(String queue, Map<String, Long> broker, Map<String, Object> counts) {
         return QueueInfo.newBuilder()
                 .setName(queue)
-                .setPartitions(0)
+                .setPartitions(broker.get("partitions").intValue())
                 .setReady(broker.get("ready"))
                 .setConsumers(broker.get("consumers").intValue())
                 .setDead(broker.get("dead"))

@@ -31,6 +31,12 @@ public class QueueSettings {
         return Long.parseLong(value(queue, "nack-delay-seconds"));
     }
 
+    /** Partitions of the queue (eventbus.queues.&lt;name&gt;.partitions); 0 for a plain queue. */
+    public int partitions(String queue) {
+        return Integer.parseInt(cache.computeIfAbsent(queue + "\npartitions", k ->
+                properties.resolveProperty("eventbus.queues." + queue + ".partitions").orElse("0")));
+    }
+
     /** classic or quorum. */
     public String type(String queue) {
         return value(queue, "type", "queue-type");

@@ -31,9 +31,18 @@ public final class Broker {
 
     /** Deletes the queues and their dead-letter queues. */
     public static void deleteQueues(Collection<String> queues) throws Exception {
+        deleteQueues(queues, 0);
+    }
+
+    /** Deletes the queues, their dead-letter queues and their partitions q.0 … q.(partitions-1). */
+    public static void deleteQueues(Collection<String> queues, int partitions) throws Exception {
         try (Connection connection = factory().newConnection()) {
             for (String queue : queues) {
-                for (String name : new String[] {queue, queue + ".dlq"}) {
+                java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(queue, queue + ".dlq"));
+                for (int i = 0; i < partitions; i++) {
+                    names.add(queue + "." + i);
+                }
+                for (String name : names) {
                     var channel = connection.createChannel();
                     try {
                         channel.queueDelete(name);

@@ -34,9 +34,11 @@ public final class BusNode implements AutoCloseable {
     private final int rpcPort;
     private final int httpPort;
     private final ManagedChannel channel;
+    private final Map<String, String> settings;
 
-    private BusNode(Main main, String database, int rpcPort, int httpPort) {
+    private BusNode(Main main, String database, int rpcPort, int httpPort, Map<String, String> settings) {
         this.main = main;
+        this.settings = settings;
         this.database = database;
         this.rpcPort = rpcPort;
         this.httpPort = httpPort;
@@ -73,7 +75,7 @@ public final class BusNode implements AutoCloseable {
         main.configure().addConfiguration(EventBusConfiguration.class);
         all.forEach(main::addOverrideProperty);
         main.start();
-        return new BusNode(main, all.get("eventbus.db.database"), rpcPort, httpPort);
+        return new BusNode(main, all.get("eventbus.db.database"), rpcPort, httpPort, all);
     }
 
     public static void dropDatabase(String database) throws SQLException {
@@ -107,6 +109,11 @@ public final class BusNode implements AutoCloseable {
 
     public ManagedChannel channel() {
         return channel;
+    }
+
+    /** Every setting this node runs with, for a second node that shares its database and Redis keys. */
+    public Map<String, String> settings() {
+        return Map.copyOf(settings);
     }
 
     public int rpcPort() {

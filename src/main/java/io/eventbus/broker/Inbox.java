@@ -1,0 +1,27 @@
+package io.eventbus.broker;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+
+/** Where one queue's messages meet the calls waiting for them, on this node. */
+interface Inbox {
+
+    /** The next message: at once if one is here, else when one arrives. */
+    CompletableFuture<Delivery> take() throws IOException;
+
+    /** A waiting call went away. */
+    void forget(CompletableFuture<Delivery> call);
+
+    /** A message taken but not handed to anyone comes back, first in line. */
+    void giveBack(Delivery delivery);
+
+    /** Starts consuming when not consuming (first call, or after the channel was lost). */
+    void consume() throws IOException;
+
+    boolean hasWaiting();
+
+    /** Gives buffered messages back to the broker if nobody used the inbox for a while. */
+    boolean releaseIfIdle(long idleNanos);
+
+    void close();
+}
