@@ -2,6 +2,7 @@
 # Quick throughput figures of the bus over the compatible API (not part of the tests):
 # starts the packaged bus with a database of its own, runs QuickBench, stops the bus.
 #   bench/quick.sh [messages] [clients] [payload-bytes]
+#   PARTITIONS=16 bench/quick.sh …   the same on a queue with 16 partitions
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 messages=${1:-100000}
@@ -10,7 +11,9 @@ size=${3:-200}
 mvn -B -q -DskipTests package test-compile
 # a fresh database of its own each run
 command -v mysql >/dev/null && mysql -h 127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS evbench" || true
+queue="bench.quick.$(date +%s)"
 java -Xmx512m -Deventbus.db.database=evbench -Deventbus.rpc-port=9191 -Deventbus.http-port=7979 \
+  -Deventbus.queues.$queue.partitions="${PARTITIONS:-0}" \
   -jar target/event-bus-0.1.0.jar > target/bench-bus.log 2>&1 &
 bus=$!
 trap 'kill $bus 2>/dev/null; wait $bus 2>/dev/null || true' EXIT
@@ -19,4 +22,4 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 java -cp target/test-classes:target/event-bus-0.1.0.jar io.eventbus.bench.QuickBench \
-  127.0.0.1:9191 "$messages" "$clients" "$size"
+  127.0.0.1:9191 "$messages" "$clients" "$size" "$queue"

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrent clients, then consumed (subscribe + ack) by C concurrent clients. Prints msg/s and
  * latency percentiles. Not a test: the benchmark command of the README runs it.
  *
- * <p>Arguments: host:port messages clients payloadBytes
+ * <p>Arguments: host:port messages clients payloadBytes [queue]
  */
 public final class QuickBench {
 
@@ -30,7 +30,7 @@ public final class QuickBench {
         int messages = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         int clients = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         int size = args.length > 3 ? Integer.parseInt(args[3]) : 200;
-        String queue = "bench.quick." + System.currentTimeMillis();
+        String queue = args.length > 4 ? args[4] : "bench.quick." + System.currentTimeMillis();
         String payload = "x".repeat(size);
 
         List<ManagedChannel> channels = new ArrayList<>();
@@ -59,14 +59,28 @@ public final class QuickBench {
         }
     }
 
-    /** The bench's queue is its own: removed afterwards (it is empty when the run completed). */
+    /** The bench's queue is its own: removed afterwards with its partitions (empty when the run completed). */
     private static void deleteQueue(String queue) {
         com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
         try {
             factory.setUri(System.getProperty("bench.amqp-url", "amqp://guest:guest@127.0.0.1:5672/%2F"));
-            try (com.rabbitmq.client.Connection connection = factory.newConnection();
-                 com.rabbitmq.client.Channel channel = connection.createChannel()) {
-                channel.queueDelete(queue);
+            try (com.rabbitmq.client.Connection connection = factory.newConnection()) {
+                List<String> names = new ArrayList<>(List.of(queue, queue + ".dlq"));
+                for (int i = 0; i < 64; i++) {
+                    names.add(queue + "." + i);
+                }
+                for (String name : names) {
+                    com.rabbitmq.client.Channel channel = connection.createChannel();
+                    try {
+                        channel.queueDelete(name);
+                    } catch (java.io.IOException absent) {
+                        // no such queue: its channel closed, nothing to delete
+                    } finally {
+                        if (channel.isOpen()) {
+                            channel.close();
+                        }
+                    }
+                }
             }
         } catch (Exception e) {
             System.err.println("could not delete queue " + queue + ": " + e);
