@@ -71,11 +71,17 @@ public final class BusNode implements AutoCloseable {
         Map<String, String> all = baseSettings(name, rpcPort, httpPort);
         all.putAll(settings);
         dropDatabase(all.get("eventbus.db.database"));
+        return start(all);
+    }
+
+    /** Starts a node with exactly these settings (a restart: its database is kept). */
+    public static BusNode start(Map<String, String> all) throws Exception {
         Main main = new Main();
         main.configure().addConfiguration(EventBusConfiguration.class);
         all.forEach(main::addOverrideProperty);
         main.start();
-        return new BusNode(main, all.get("eventbus.db.database"), rpcPort, httpPort, all);
+        return new BusNode(main, all.get("eventbus.db.database"), Integer.parseInt(all.get("eventbus.rpc-port")),
+                Integer.parseInt(all.get("eventbus.http-port")), all);
     }
 
     public static void dropDatabase(String database) throws SQLException {
