@@ -203,6 +203,11 @@ public class Messages {
         Message in = exchange.getMessage();
         BusMessage message = new BusMessage();
         String queue = in.getHeader("x-first-death-queue", String.class);
+        Integer partition = in.getHeader(PARTITION, Integer.class);
+        if (partition != null && queue != null && queue.endsWith("." + partition)) {
+            // it died in partition q.<i>: its dead letters belong to q
+            queue = queue.substring(0, queue.length() - ("." + partition).length());
+        }
         String id = in.getHeader(MESSAGE_ID, String.class);
         if (id == null || id.isBlank()) {
             id = UuidCreator.getTimeOrderedEpoch().toString();

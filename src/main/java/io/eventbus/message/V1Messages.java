@@ -154,6 +154,7 @@ public class V1Messages {
     public BusMessage redriven(BusMessage message, String queue) {
         message.setQueue(queue);
         message.setTopic(null);
+        message.setPartition(-1); // publish-time routing assigns it again
         message.setAttempt(1);
         message.setTtlSeconds(0);
         return message;

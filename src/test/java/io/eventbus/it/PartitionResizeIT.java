@@ -31,6 +31,7 @@ class PartitionResizeIT {
 
     private final String compat = Broker.uniqueName("compat-parts");
     private final String growing = Broker.uniqueName("growing");
+    private final String redriven = Broker.uniqueName("redriven");
     private final List<BusNode> nodes = new ArrayList<>();
 
     @AfterAll
@@ -38,7 +39,7 @@ class PartitionResizeIT {
         for (BusNode node : nodes) {
             node.close();
         }
-        Broker.deleteQueues(List.of(compat, growing), 8);
+        Broker.deleteQueues(List.of(compat, growing, redriven), 8);
     }
 
     @Test
@@ -100,5 +101,44 @@ class PartitionResizeIT {
         var published = after.v1().publish(io.eventbus.grpc.v1.PublishRequest.newBuilder().setQueue(growing).setKey("key-3")
                 .setData(ByteString.copyFromUtf8("new")).build());
         assertThat(published.getPartition()).isEqualTo(new HashRing(5).partitionOf("key-3"));
+    }
+
+    @Test
+    void deadLettersOfAPartitionedQueueAreRedrivenIntoTheirPartitions() throws Exception {
+        BusNode bus = BusNode.start("redriven_parts", Map.of(
+                "eventbus.queues." + redriven + ".partitions", "2",
+                "eventbus.queues." + redriven + ".retry-times", "0"));
+        nodes.add(bus);
+        Set<String> ids = new HashSet<>();
+        for (int k = 0; k < 3; k++) {
+            ids.add(bus.v1().publish(io.eventbus.grpc.v1.PublishRequest.newBuilder().setQueue(redriven).setKey("key-" + k)
+                    .setData(ByteString.copyFromUtf8("d" + k)).build()).getId());
+        }
+        int nacked = 0;
+        while (nacked < 3) {
+            for (Message message : bus.v1().pull(PullRequest.newBuilder().setQueue(redriven).setMaxMessages(1)
+                    .setWaitSeconds(5).build()).getMessagesList()) {
+                bus.v1().nack(io.eventbus.grpc.v1.NackRequest.newBuilder().addIds(message.getId()).setDelaySeconds(0).build());
+                nacked++;
+            }
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() ->
+                bus.v1().getQueue(io.eventbus.grpc.v1.GetQueueRequest.newBuilder().setQueue(redriven).build()).getDead() == 3);
+
+        assertThat(bus.v1().redrive(io.eventbus.grpc.v1.RedriveRequest.newBuilder().setQueue(redriven).build()).getMoved())
+                .isEqualTo(3);
+        Set<String> back = new HashSet<>();
+        while (back.size() < 3) {
+            List<Message> messages = bus.v1().pull(PullRequest.newBuilder().setQueue(redriven).setMaxMessages(1)
+                    .setWaitSeconds(5).build()).getMessagesList();
+            assertThat(messages).as("only %d of 3 redriven messages came back", back.size()).isNotEmpty();
+            for (Message message : messages) {
+                assertThat(message.getAttempt()).isEqualTo(1);
+                assertThat(message.getPartition()).isEqualTo(new HashRing(2).partitionOf(message.getKey()));
+                back.add(message.getId());
+                bus.v1().ack(AckRequest.newBuilder().addIds(message.getId()).build());
+            }
+        }
+        assertThat(back).isEqualTo(ids);
     }
 }

@@ -74,4 +74,21 @@ class MessagesTest {
         assertThat(messages.deadLetterStatus("expired")).isEqualTo("EXPIRED");
         assertThat(messages.deadLetterStatus("rejected")).isEqualTo("DEAD");
     }
+
+    @Test
+    void aMessageThatDiedInAPartitionIsFiledUnderItsQueue() {
+        var exchange = new org.apache.camel.support.DefaultExchange(new org.apache.camel.impl.DefaultCamelContext());
+        exchange.getMessage().setHeader("x-first-death-queue", "orders.eu.3");
+        exchange.getMessage().setHeader(Messages.PARTITION, 3);
+        exchange.getMessage().setHeader(Messages.KEY, "user-1");
+        exchange.getMessage().setBody("x".getBytes(StandardCharsets.UTF_8));
+        BusMessage dead = messages.fromBrokerDeadLetter(exchange);
+        assertThat(dead.getQueue()).isEqualTo("orders.eu");
+        assertThat(dead.getKey()).isEqualTo("user-1");
+        assertThat(messages.toDeadLetterQueue(dead).getQueue()).isEqualTo("orders.eu.dlq");
+
+        exchange.getMessage().removeHeader(Messages.PARTITION);
+        exchange.getMessage().setHeader("x-first-death-queue", "plain.3");
+        assertThat(messages.fromBrokerDeadLetter(exchange).getQueue()).isEqualTo("plain.3");
+    }
 }
