@@ -19,6 +19,7 @@ import io.eventbus.store.AckedIds;
 import io.eventbus.store.IdempotencyKeys;
 import io.eventbus.store.Ledger;
 import io.eventbus.store.QueueSettings;
+import io.eventbus.store.Spool;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -118,6 +119,7 @@ public class EventBusConfiguration implements CamelConfiguration {
                 consumerIdleSeconds, settings, messages);
         registry.bind("inboxes", inboxes);
         registry.bind("partitions", new Partitions(settings));
+        registry.bind("spool", new Spool());
         Topology topology = new Topology(rabbit, settings);
         registry.bind("queueSettings", settings);
         registry.bind("messages", messages);

@@ -15,20 +15,21 @@ import org.apache.camel.ProducerTemplate;
  */
 public class Ledger {
 
-    private static final Map<String, String> STATUS_AFTER = Map.of(
-            "PUBLISHED", "READY",
-            "DELAYED", "DELAYED",
-            "DELIVERED", "IN_FLIGHT",
-            "ACKED", "ACKED",
-            "NACKED", "DELAYED",
-            "REDELIVERED", "READY",
-            "DEAD", "DEAD",
-            "EXPIRED", "EXPIRED",
-            "CANCELLED", "CANCELLED",
-            "REDRIVEN", "READY");
+    private static final Map<String, String> STATUS_AFTER = Map.ofEntries(
+            Map.entry("PUBLISHED", "READY"),
+            Map.entry("DELAYED", "DELAYED"),
+            Map.entry("DELIVERED", "IN_FLIGHT"),
+            Map.entry("ACKED", "ACKED"),
+            Map.entry("NACKED", "DELAYED"),
+            Map.entry("REDELIVERED", "READY"),
+            Map.entry("DEAD", "DEAD"),
+            Map.entry("EXPIRED", "EXPIRED"),
+            Map.entry("CANCELLED", "CANCELLED"),
+            Map.entry("REDRIVEN", "READY"),
+            Map.entry("SPOOLED", "READY"));
 
     /** Events whose ledger row carries the payload, key and headers (the first one that does wins). */
-    private static final java.util.Set<String> WITH_CONTENT = java.util.Set.of("PUBLISHED", "DELAYED", "DELIVERED");
+    private static final java.util.Set<String> WITH_CONTENT = java.util.Set.of("PUBLISHED", "DELAYED", "DELIVERED", "SPOOLED");
 
     private final ProducerTemplate template;
     private final String endpoint;

@@ -48,6 +48,7 @@ public final class BusNode implements AutoCloseable {
     /** Settings every test node shares: its own database and key prefix, fast sweeps. */
     public static Map<String, String> baseSettings(String name, int rpcPort, int httpPort) {
         Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("camel.main.name", "event-bus-" + name); // its own Quartz scheduler and JMX names
         settings.put("eventbus.rpc-port", String.valueOf(rpcPort));
         settings.put("eventbus.http-port", String.valueOf(httpPort));
         settings.put("eventbus.db.database", database(name));
