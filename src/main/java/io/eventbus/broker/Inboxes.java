@@ -35,6 +35,12 @@ public class Inboxes implements AutoCloseable {
     private final Messages messages;
     private final Map<String, Inbox> inboxes = new ConcurrentHashMap<>();
     private Connection connection;
+    private io.eventbus.events.SystemEvents events;
+
+    /** Where the consumer connection reports that it connected and lost its broker. */
+    public void setEvents(io.eventbus.events.SystemEvents events) {
+        this.events = events;
+    }
 
     public Inboxes(ConnectionFactory factory, int prefetch, long idleSeconds, QueueSettings settings, Messages messages) {
         this.factory = factory;
@@ -209,6 +215,14 @@ public class Inboxes implements AutoCloseable {
         if (connection == null || !connection.isOpen()) {
             try {
                 connection = factory.newConnection("event-bus consumers");
+                if (events != null) {
+                    events.connected("consumers");
+                    connection.addShutdownListener(signal -> {
+                        if (!signal.isInitiatedByApplication()) {
+                            events.disconnected("consumers", signal.getMessage());
+                        }
+                    });
+                }
             } catch (IOException | TimeoutException e) {
                 throw new IllegalStateException("RabbitMQ unreachable: " + e.getMessage(), e);
             }

@@ -29,6 +29,8 @@ public class Topology {
     /** Where RabbitMQ's own dead letters (expired, rejected) gather before the bus files them. */
     public static final String DEAD_LETTERS = "eventbus.dead-letters";
     public static final String DLQ_SUFFIX = ".dlq";
+    /** The system-event feed: events live an hour and then go, never to a dead-letter queue. */
+    public static final String SYSTEM_EVENTS = "eventbus.system-events";
 
     private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
 
@@ -65,6 +67,10 @@ public class Topology {
      * for a partitioned queue, its partitions q.&lt;i&gt;, each with a single active consumer.
      */
     public void ensureQueue(String queue) {
+        if (SYSTEM_EVENTS.equals(queue)) {
+            ensureSystemEvents();
+            return;
+        }
         int partitions = settings.partitions(queue);
         if (partitions > 0) {
             for (int i = 0; i < partitions; i++) {
@@ -73,6 +79,15 @@ public class Topology {
         } else {
             declare(queue, queue, false);
         }
+    }
+
+    private void ensureSystemEvents() {
+        ensureExchanges();
+        declared.computeIfAbsent(SYSTEM_EVENTS, key -> {
+            admin.declareQueue(new Queue(SYSTEM_EVENTS, true, false, false, Map.of("x-message-ttl", 3_600_000)));
+            admin.declareBinding(new Binding(SYSTEM_EVENTS, Binding.DestinationType.QUEUE, DIRECT, SYSTEM_EVENTS, null));
+            return Boolean.TRUE;
+        });
     }
 
     private void declare(String queue, String settingsOf, boolean singleActiveConsumer) {

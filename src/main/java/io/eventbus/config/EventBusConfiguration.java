@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.eventbus.broker.Inboxes;
 import io.eventbus.broker.Topology;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.eventbus.events.SystemEvents;
 import io.eventbus.grpc.EventBusService;
 import io.eventbus.grpc.GrpcIngress;
 import io.eventbus.grpc.MqService;
@@ -39,6 +41,7 @@ import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
@@ -81,6 +84,7 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject("eventbus.max-delay-seconds") private long maxDelaySeconds;
     @PropertyInject("eventbus.shutdown-drain-seconds") private long drainSeconds;
     @PropertyInject("eventbus.max-batch") private int maxBatch;
+    @PropertyInject(value = "eventbus.node-id", defaultValue = "") private String nodeId;
     @PropertyInject("eventbus.max-wait-seconds") private long maxWaitSeconds;
     @PropertyInject("eventbus.max-in-flight") private int maxInFlight;
     @PropertyInject("eventbus.pull-linger-millis") private long pullLingerMillis;
@@ -120,6 +124,23 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("inboxes", inboxes);
         registry.bind("partitions", new Partitions(settings));
         registry.bind("spool", new Spool());
+        SystemEvents events = new SystemEvents(context.createProducerTemplate(), messages, "seda:system-events",
+                nodeId.isBlank() ? defaultNodeId() : nodeId, prefetchCount > 0 ? prefetchCount : 4 * queueConsumers);
+        registry.bind("systemEvents", events);
+        inboxes.setEvents(events);
+        rabbit.addConnectionListener(new ConnectionListener() {
+            @Override
+            public void onCreate(org.springframework.amqp.rabbit.connection.Connection connection) {
+                events.connected("publishers");
+            }
+
+            @Override
+            public void onShutDown(ShutdownSignalException signal) {
+                if (!signal.isInitiatedByApplication()) {
+                    events.disconnected("publishers", signal.getMessage());
+                }
+            }
+        });
         Topology topology = new Topology(rabbit, settings);
         registry.bind("queueSettings", settings);
         registry.bind("messages", messages);
@@ -240,6 +261,17 @@ public class EventBusConfiguration implements CamelConfiguration {
         factory.afterPropertiesSet();
         factory.start();
         return factory;
+    }
+
+    /** host:pid, unique per running node. */
+    private static String defaultNodeId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid();
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

@@ -75,6 +75,11 @@ public class Messages {
         return message;
     }
 
+    /** A new message the bus itself publishes (the system-event feed). */
+    public BusMessage newMessage(String queue, byte[] data) {
+        return accepted(queue, null, data, 0, 0);
+    }
+
     /** Every message of a batch, in order. */
     public List<BusMessage> fromV1Batch(io.eventbus.grpc.v1.PublishBatchRequest request) {
         return request.getMessagesList().stream().map(this::fromV1).toList();

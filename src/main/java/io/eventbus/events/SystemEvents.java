@@ -1,0 +1,148 @@
+package io.eventbus.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventbus.message.BusMessage;
+import io.eventbus.message.Micros;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's side of the system-event feed (DESIGN §6): connection events, a dead_letter event
+ * for every message filed as DEAD or EXPIRED, and a periodic report per producer and consumer.
+ * Events go to the {@code publish-system-event} route, which publishes them like any message
+ * (spooled while RabbitMQ is down, so a disconnect is reported once the broker is back).
+ */
+public class SystemEvents {
+
+    public static final String QUEUE = "eventbus.system-events";
+    private static final Logger LOG = LoggerFactory.getLogger(SystemEvents.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int RECENT = 10;
+
+    private final ProducerTemplate template;
+    private final io.eventbus.message.Messages messages;
+    private final String endpoint;
+    private final String node;
+    private final int prefetch;
+    private final Map<String, Counters> producers = new ConcurrentHashMap<>();
+    private final Map<String, Counters> consumers = new ConcurrentHashMap<>();
+
+    public SystemEvents(ProducerTemplate template, io.eventbus.message.Messages messages, String endpoint, String node,
+                        int prefetch) {
+        this.template = template;
+        this.messages = messages;
+        this.endpoint = endpoint;
+        this.node = node;
+        this.prefetch = prefetch;
+    }
+
+    /** Counts of one producer (a destination published to) or consumer (a queue delivered from) on this node. */
+    static final class Counters {
+        final AtomicLong success = new AtomicLong();
+        final AtomicLong discard = new AtomicLong();
+        final Deque<String> recent = new ArrayDeque<>();
+
+        synchronized void remember(String id) {
+            recent.addLast(id);
+            if (recent.size() > RECENT) {
+                recent.removeFirst();
+            }
+        }
+
+        synchronized List<String> recent() {
+            return new ArrayList<>(recent);
+        }
+    }
+
+    /** An event as DESIGN §6 writes it; handed to the feed without waiting. */
+    public void emit(String scheme, String id, String event, boolean status, Map<String, Object> data) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("scheme", scheme);
+        body.put("id", id);
+        body.put("event", event);
+        body.put("status", status);
+        body.put("time", DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        body.put("data", data);
+        try {
+            template.asyncSendBody(endpoint, body);
+        } catch (RuntimeException e) {
+            LOG.warn("System event {} {} not queued: {}", scheme, event, e.toString());
+        }
+    }
+
+    public void connected(String connection) {
+        emit("connection", node + "/" + connection, "connect", true, Map.of("node", node));
+    }
+
+    public void disconnected(String connection, String cause) {
+        emit("connection", node + "/" + connection, "disconnect", false, Map.of("node", node, "cause", String.valueOf(cause)));
+    }
+
+    /** A message filed into a dead-letter queue (reason DEAD or EXPIRED): never silently. */
+    public void deadLettered(BusMessage message, String reason) {
+        String queue = message.getQueue();
+        if (queue == null || queue.startsWith(QUEUE)) {
+            return;
+        }
+        consumer(queue.endsWith(".dlq") ? queue.substring(0, queue.length() - 4) : queue).discard.incrementAndGet();
+        emit("consumer", node + "/" + queue, "dead_letter", false,
+                Map.of("messageId", message.getId(), "queue", queue, "reason", reason, "attempt", message.getAttempt()));
+    }
+
+    public void published(BusMessage message) {
+        String destination = message.getTopic() != null ? "topic:" + message.getTopic() : message.getQueue();
+        if (QUEUE.equals(destination)) {
+            return;
+        }
+        Counters counters = producers.computeIfAbsent(destination, d -> new Counters());
+        counters.success.incrementAndGet();
+        counters.remember(message.getId());
+    }
+
+    public void delivered(BusMessage message) {
+        Counters counters = consumer(message.getQueue());
+        counters.success.incrementAndGet();
+        counters.remember(message.getId());
+    }
+
+    private Counters consumer(String queue) {
+        return consumers.computeIfAbsent(queue, q -> new Counters());
+    }
+
+    /** The periodic report: one event per producer and consumer of this node. */
+    public void report() {
+        producers.forEach((destination, counters) -> emit("producer", node + "/" + destination, "report", true,
+                report(counters, 0)));
+        consumers.forEach((queue, counters) -> emit("consumer", node + "/" + queue, "report", counters.discard.get() == 0,
+                report(counters, prefetch)));
+        emit("node", node, "report", true, Map.of("producers", producers.size(), "consumers", consumers.size(),
+                "timeMicros", Micros.now()));
+    }
+
+    private static Map<String, Object> report(Counters counters, int maxMessageCount) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("maxMessageCount", maxMessageCount);
+        data.put("discardCount", counters.discard.get());
+        data.put("successCount", counters.success.get());
+        data.put("messageList", counters.recent());
+        return data;
+    }
+
+    /** The message that carries an event on the feed. */
+    public BusMessage toMessage(Map<String, Object> event) throws JsonProcessingException {
+        return messages.newMessage(QUEUE, JSON.writeValueAsBytes(event));
+    }
+}
