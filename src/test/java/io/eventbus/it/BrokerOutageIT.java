@@ -26,6 +26,28 @@ import org.junit.jupiter.api.Test;
  */
 class BrokerOutageIT extends BusTestSupport {
 
+    private final String nodeId = Broker.uniqueName("node");
+
+    @Override
+    protected java.util.Map<String, String> settings() {
+        return java.util.Map.of("eventbus.node-id", nodeId);
+    }
+
+    /** This node's events on the shared feed, read with a plain AMQP client. */
+    private List<com.fasterxml.jackson.databind.JsonNode> feed(List<com.fasterxml.jackson.databind.JsonNode> seen) throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (var connection = Broker.factory().newConnection(); var channel = connection.createChannel()) {
+            com.rabbitmq.client.GetResponse got;
+            while ((got = channel.basicGet("eventbus.system-events", true)) != null) {
+                var event = json.readTree(got.getBody());
+                if (event.path("id").asText().startsWith(nodeId)) {
+                    seen.add(event);
+                }
+            }
+        }
+        return seen;
+    }
+
     private static void rabbitmqctl(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("rabbitmqctl"));
         command.addAll(List.of(args));
@@ -90,5 +112,27 @@ class BrokerOutageIT extends BusTestSupport {
         assertThat(received.stream().filter(d -> d.startsWith("during-")).toList())
                 .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 30).mapToObj(i -> "during-" + i).toList());
         assertThat(subscribe(queue, Duration.ofSeconds(2))).isEmpty();
+
+        // the feed tells of the outage afterwards: a disconnect (status false), then a connect
+        List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            feed(events);
+            int disconnect = indexOf(events, "disconnect");
+            return disconnect >= 0 && events.subList(disconnect, events.size()).stream()
+                    .anyMatch(e -> e.path("event").asText().equals("connect"));
+        });
+        var disconnect = events.get(indexOf(events, "disconnect"));
+        assertThat(disconnect.path("scheme").asText()).isEqualTo("connection");
+        assertThat(disconnect.path("status").asBoolean()).isFalse();
+        assertThat(disconnect.path("time").asText()).matches("\\d{4}-\\d{2}-\\d{2}T.*Z");
+    }
+
+    private static int indexOf(List<com.fasterxml.jackson.databind.JsonNode> events, String event) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).path("event").asText().equals(event)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

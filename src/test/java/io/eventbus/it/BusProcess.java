@@ -65,6 +65,16 @@ public final class BusProcess implements AutoCloseable {
         return bus;
     }
 
+    /** SIGTERM, then waits for the exit; returns the milliseconds it took (SIGKILL after {@code limitMillis}). */
+    public long terminate(long limitMillis) throws InterruptedException {
+        long start = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(limitMillis, TimeUnit.MILLISECONDS)) {
+            kill();
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
     /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
