@@ -131,6 +131,11 @@ public class Topology {
                 "dead", dead == null ? 0L : dead.getMessageCount());
     }
 
+    /** The dead-letter queue of a queue (a queue like any other), declared. */
+    public void ensureDeadLetterQueue(String queue) {
+        ensureQueue(deadLetterQueueOf(queue));
+    }
+
     public static String deadLetterQueueOf(String queue) {
         return queue + DLQ_SUFFIX;
     }

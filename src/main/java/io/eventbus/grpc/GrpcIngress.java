@@ -47,7 +47,7 @@ public class GrpcIngress extends ServiceSupport {
                 .executor(executor)
                 .maxInboundMessageSize(maxInboundBytes)
                 .addService(ProtoReflectionServiceV1.newInstance());
-        services.forEach(builder::addService);
+        services.forEach(service -> builder.addService(ParsedRequests.of(service.bindService())));
         try {
             server = builder.build().start();
         } catch (IOException e) {
