@@ -51,11 +51,6 @@ public class QueueSettings {
         message.setDeadlineMicros(Micros.now() + Micros.seconds(seconds));
     }
 
-    /** When a message nacked now on this queue is due again. */
-    public long nackDueMicros(String queue) {
-        return nackDueMicros(queue, null);
-    }
-
     /** When a message nacked now is due again: after {@code delaySeconds} when given, else the queue's nack delay. */
     public long nackDueMicros(String queue, Integer delaySeconds) {
         return Micros.now() + Micros.seconds(delaySeconds != null ? delaySeconds : nackDelaySeconds(queue));
