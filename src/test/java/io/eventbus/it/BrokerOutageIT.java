@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.eventbus.grpc.mq.PublishRequest;
 import io.eventbus.grpc.mq.QueueId;
 import io.eventbus.grpc.mq.SubscribeResponse;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -50,34 +47,9 @@ class BrokerOutageIT extends BusTestSupport {
         return seen;
     }
 
-    private static void rabbitmqctl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("rabbitmqctl"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("rabbitmqctl " + String.join(" ", args) + " failed");
-        }
-    }
-
-    private static boolean brokerListening() {
-        try (Socket socket = new Socket("127.0.0.1", 5672)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void startBroker() throws Exception {
-        rabbitmqctl("start_app");
-        rabbitmqctl("await_startup");
-        await().atMost(Duration.ofSeconds(60)).until(BrokerOutageIT::brokerListening);
-    }
-
     @AfterAll
     void brokerIsBack() throws Exception {
-        if (!brokerListening()) {
-            startBroker();
-        }
+        Services.restoreAll();
     }
 
     private int health() throws Exception {
@@ -92,14 +64,14 @@ class BrokerOutageIT extends BusTestSupport {
             mq().publish(PublishRequest.newBuilder().setQueue(queue).setData("before-" + i).build());
         }
         try {
-            rabbitmqctl("stop_app");
-            await().atMost(Duration.ofSeconds(30)).until(() -> !brokerListening());
+            Services.run("rabbitmqctl", "stop_app");
+            Services.awaitDown(Services.RABBITMQ);
             for (int i = 0; i < DURING; i++) {
                 mq().publish(PublishRequest.newBuilder().setQueue(queue).setData("during-" + i).build());
             }
             assertThat(health()).isEqualTo(503);
         } finally {
-            startBroker();
+            Services.startRabbitMq();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> health() == 200);
 
