@@ -187,11 +187,7 @@ public class Inboxes implements AutoCloseable {
                 if (settings.exhausted(head.getQueue(), head.getAttempt())) {
                     exhausted.add(head);
                 } else {
-                    for (Inbox inbox : inboxes.values()) {
-                        if (inbox instanceof PartitionedInbox partitioned) {
-                            partitioned.due(id, head.getAttempt() + 1);
-                        }
-                    }
+                    partitioned(head.getQueue()).due(id, head.getAttempt() + 1);
                 }
             }
         }

@@ -55,10 +55,6 @@ public class Health {
         return report;
     }
 
-    public boolean isUp(Map<String, Object> report) {
-        return "UP".equals(report.get("status"));
-    }
-
     private static String check(Callable<Boolean> probe) {
         try {
             return Boolean.TRUE.equals(probe.call()) ? "UP" : "DOWN";

@@ -144,23 +144,11 @@ public class Messages {
         out.setBody(message.getData());
     }
 
-    /**
-     * A message as RabbitMQ delivered it. Its id is the AMQP message id (or a new one for a message
-     * a plain AMQP client published without one); a copy that came through a topic gets an id of
-     * its own per queue, {@code <id>@<queue>}, so that each subscriber queue acks its own copy.
-     */
+    /** A message as RabbitMQ delivered it (its id: see {@link #idOf}). */
     public BusMessage fromDelivery(Delivery delivery) {
         Map<String, Object> headers = delivery.properties().getHeaders();
         BusMessage message = new BusMessage();
-        String id = delivery.properties().getMessageId();
-        if (id == null || id.isBlank()) {
-            id = UuidCreator.getTimeOrderedEpoch().toString();
-        }
-        Object topic = header(headers, TOPIC);
-        if (topic != null && !id.endsWith("@" + delivery.queue())) {
-            id = id + "@" + delivery.queue();
-        }
-        message.setId(id);
+        message.setId(idOf(delivery.properties().getMessageId(), header(headers, TOPIC) != null, delivery.queue()));
         message.setQueue(delivery.queue());
         message.setData(delivery.body());
         message.setPartition(delivery.partition());
@@ -213,14 +201,7 @@ public class Messages {
             // it died in partition q.<i>: its dead letters belong to q
             queue = queue.substring(0, queue.length() - ("." + partition).length());
         }
-        String id = in.getHeader(MESSAGE_ID, String.class);
-        if (id == null || id.isBlank()) {
-            id = UuidCreator.getTimeOrderedEpoch().toString();
-        }
-        if (in.getHeader(TOPIC) != null && !id.endsWith("@" + queue)) {
-            id = id + "@" + queue;
-        }
-        message.setId(id);
+        message.setId(idOf(in.getHeader(MESSAGE_ID, String.class), in.getHeader(TOPIC) != null, queue));
         message.setQueue(queue);
         message.setData(in.getBody(byte[].class));
         Long attempt = in.getHeader(ATTEMPT, Long.class);
@@ -233,6 +214,16 @@ public class Messages {
         own.keySet().removeIf(name -> !name.startsWith(HEADER_PREFIX));
         message.setHeaders(applicationHeaders(own));
         return message;
+    }
+
+    /**
+     * The id of a message received from a queue: its AMQP message id (a new one for a plain AMQP
+     * client's message without one); for a copy that came through a topic, {@code <id>@<queue>}, so
+     * that each queue has, and acks, its own copy.
+     */
+    private static String idOf(String messageId, boolean viaTopic, String queue) {
+        String id = messageId == null || messageId.isBlank() ? UuidCreator.getTimeOrderedEpoch().toString() : messageId;
+        return viaTopic && !id.endsWith("@" + queue) ? id + "@" + queue : id;
     }
 
     /** How RabbitMQ's dead-lettering reason maps to a ledger status. */

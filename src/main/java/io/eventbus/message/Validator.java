@@ -22,10 +22,6 @@ public class Validator {
     private final long maxWaitSeconds;
     private final int maxInFlight;
 
-    public Validator(long maxMessageBytes, long maxDelaySeconds) {
-        this(maxMessageBytes, maxDelaySeconds, 1000, 300, 10_000);
-    }
-
     public Validator(long maxMessageBytes, long maxDelaySeconds, int maxBatch, long maxWaitSeconds, int maxInFlight) {
         this.maxMessageBytes = maxMessageBytes;
         this.maxDelaySeconds = maxDelaySeconds;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class ValidatorTest {
 
-    private final Validator validator = new Validator(10, 60);
+    private final Validator validator = new Validator(10, 60, 1000, 300, 10_000);
 
     private static BusMessage message(String queue, String data, long delaySeconds) {
         BusMessage message = new BusMessage();
