@@ -9,6 +9,9 @@ interface Inbox {
     /** The next message: at once if one is here, else when one arrives. */
     CompletableFuture<Delivery> take() throws IOException;
 
+    /** Up to {@code max} more messages that are here already (none: an empty list); never waits. */
+    java.util.List<Delivery> takeReady(int max);
+
     /** A waiting call went away. */
     void forget(CompletableFuture<Delivery> call);
 

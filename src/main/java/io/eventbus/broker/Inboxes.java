@@ -59,6 +59,11 @@ public class Inboxes implements AutoCloseable {
         }
     }
 
+    /** Up to {@code max} more messages of a queue that this node has at hand; never waits. */
+    public List<Delivery> takeReady(String queue, int max) {
+        return max <= 0 ? List.of() : inbox(queue).takeReady(max);
+    }
+
     public void forget(String queue, CompletableFuture<Delivery> call) {
         inbox(queue).forget(call);
     }
@@ -68,11 +73,17 @@ public class Inboxes implements AutoCloseable {
         inbox(delivery.queue()).giveBack(delivery);
     }
 
+    /** A message from {@link io.eventbus.message.Messages#fromDelivery} is recorded in flight. */
+    public void handedOver(BusMessage message) {
+        handedOver(message.getDelivery(), message.getId());
+        message.setDelivery(null);
+    }
+
     /**
      * The message is recorded in flight under {@code id}. A plain queue's message leaves the broker
      * now; a partition's head stays there, unacked, until it is settled.
      */
-    public void handedOver(Delivery delivery, String id) {
+    private void handedOver(Delivery delivery, String id) {
         if (delivery.fromPartition()) {
             partitioned(delivery.queue()).handedOver(delivery, id);
         } else {

@@ -92,6 +92,16 @@ final class PartitionedInbox implements Inbox {
         return call;
     }
 
+    @Override
+    public synchronized List<Delivery> takeReady(int max) {
+        List<Delivery> ready = new ArrayList<>();
+        Delivery delivery;
+        while (ready.size() < max && (delivery = pick()) != null) {
+            ready.add(delivery);
+        }
+        return ready;
+    }
+
     /** The next offerable head, round robin over the partitions; marks it taken. */
     private Delivery pick() {
         for (int i = 0; i < slots.length; i++) {

@@ -56,6 +56,18 @@ final class QueueInbox implements Inbox {
     }
 
     @Override
+    public synchronized java.util.List<Delivery> takeReady(int max) {
+        java.util.List<Delivery> ready = new java.util.ArrayList<>();
+        Delivery delivery;
+        while (ready.size() < max && (delivery = buffered.pollFirst()) != null) {
+            if (delivery.channel().isOpen()) {
+                ready.add(delivery);
+            }
+        }
+        return ready;
+    }
+
+    @Override
     public synchronized void forget(CompletableFuture<Delivery> call) {
         waiting.remove(call);
     }

@@ -2,6 +2,7 @@ package io.eventbus.config;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.eventbus.broker.BrokerPublisher;
 import io.eventbus.broker.Inboxes;
 import io.eventbus.broker.Topology;
 import com.rabbitmq.client.ShutdownSignalException;
@@ -35,13 +36,13 @@ import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.DefaultHeaderFilterStrategy;
 import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionListener;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
@@ -88,6 +89,7 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject("eventbus.max-wait-seconds") private long maxWaitSeconds;
     @PropertyInject("eventbus.max-in-flight") private int maxInFlight;
     @PropertyInject("eventbus.pull-linger-millis") private long pullLingerMillis;
+    @PropertyInject("eventbus.confirm-timeout-millis") private long confirmTimeoutMillis;
     @PropertyInject("eventbus.stream-check-millis") private long streamCheckMillis;
 
     @Override
@@ -102,11 +104,6 @@ public class EventBusConfiguration implements CamelConfiguration {
         rabbit.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
         rabbit.setChannelCacheSize(Math.max(queueProducers * 8, 25));
         registry.bind("rabbitConnectionFactory", rabbit);
-        // only the bus's own x-eventbus-* headers go out as AMQP headers (routing, ids and timestamps
-        // are AMQP properties); headers of a message the bus received never travel on with it
-        DefaultHeaderFilterStrategy amqpHeaders = new DefaultHeaderFilterStrategy();
-        amqpHeaders.setOutFilterPattern("^(?!x-eventbus-).*");
-        registry.bind("amqpHeaders", amqpHeaders);
 
         com.rabbitmq.client.ConnectionFactory consumerFactory = rabbitFactory();
         // prefetch 0: the bus chooses, 4 per consumer the original would have run on the queue
@@ -144,9 +141,10 @@ public class EventBusConfiguration implements CamelConfiguration {
         Topology topology = new Topology(rabbit, settings);
         registry.bind("queueSettings", settings);
         registry.bind("messages", messages);
+        registry.bind("publisher", new BrokerPublisher(new RabbitTemplate(rabbit), messages, confirmTimeoutMillis));
         // a sweep's claim never outlives the lock expiration (the original's DLMExpiration)
         registry.bind("clock", new Clock(Math.min(claimSeconds, lockExpirationSeconds)));
-        // the sweeps publish due rows on this pool (the original's BackConsumerGoroutineNum)
+        // the sweeps publish chunks of due rows on this pool (the original's BackConsumerGoroutineNum)
         registry.bind("backgroundPool", context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "background", backgroundThreads));
         registry.bind("topology", topology);

@@ -28,7 +28,7 @@ import org.apache.camel.ProducerTemplate;
  */
 public class RouteCalls {
 
-    static final String DELIVER = "direct:deliver-message";
+    static final String DELIVER = "direct:deliver-messages";
     static final String STILL_IN_FLIGHT = "direct:still-in-flight";
     static final String RELEASE_IN_FLIGHT = "direct:release-in-flight";
 
@@ -99,9 +99,22 @@ public class RouteCalls {
         stream.start();
     }
 
-    /** Delivers one message from the broker: in flight in SQL, acked on the broker; null when filed instead. */
-    private BusMessage deliver(Delivery delivery, int ackDeadlineSeconds) {
-        return template.requestBodyAndHeader(DELIVER, delivery, "ackDeadlineSeconds", ackDeadlineSeconds, BusMessage.class);
+    /**
+     * Delivers a message from the broker and up to {@code more} others of its queue that are at hand:
+     * in flight in SQL (one batch), acked on the broker. Returns the delivered ones (a message filed
+     * instead is left out). When they cannot be recorded, all go back and the error is thrown.
+     */
+    @SuppressWarnings("unchecked")
+    private List<BusMessage> deliver(Delivery first, int more, int ackDeadlineSeconds) {
+        List<Delivery> batch = new ArrayList<>();
+        batch.add(first);
+        try {
+            batch.addAll(inboxes.takeReady(first.queue(), more));
+            return template.requestBodyAndHeader(DELIVER, batch, "ackDeadlineSeconds", ackDeadlineSeconds, List.class);
+        } catch (RuntimeException e) {
+            batch.forEach(inboxes::reject);
+            throw e;
+        }
     }
 
     private static boolean cancelled(Throwable error) {
@@ -175,20 +188,15 @@ public class RouteCalls {
                 inboxes.giveBack(delivery);
                 return;
             }
-            BusMessage message;
             try {
-                message = deliver(delivery, ackDeadlineSeconds);
+                gathered.addAll(deliver(delivery, max - gathered.size() - 1, ackDeadlineSeconds));
             } catch (Throwable e) {
-                inboxes.reject(delivery);
                 if (gathered.isEmpty()) {
                     fail(e);
                 } else {
                     finish();
                 }
                 return;
-            }
-            if (message != null) {
-                gathered.add(message);
             }
             next();
         }
@@ -298,15 +306,14 @@ public class RouteCalls {
                 inboxes.giveBack(delivery);
                 return;
             }
-            BusMessage message;
+            List<BusMessage> delivered;
             try {
-                message = deliver(delivery, ackDeadlineSeconds);
+                delivered = deliver(delivery, maxInFlight - unacked.size() - 1, ackDeadlineSeconds);
             } catch (Throwable e) {
-                inboxes.reject(delivery);
                 end(e);
                 return;
             }
-            if (message != null) {
+            for (BusMessage message : delivered) {
                 unacked.put(message.getId(), message.getDeadlineMicros());
                 call.onNext(reply.apply(message));
             }

@@ -29,6 +29,7 @@ public class BusMessage {
     private boolean duplicate;
     private long deadlineMicros;
     private int partition = -1;
+    private io.eventbus.broker.Delivery delivery;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,6 +71,10 @@ public class BusMessage {
     /** When a delivered message is due back unless acked, µs. */
     public long getDeadlineMicros() { return deadlineMicros; }
     public void setDeadlineMicros(long deadlineMicros) { this.deadlineMicros = deadlineMicros; }
+
+    /** The broker delivery it came from, while this node still holds it unacked; null otherwise. */
+    public io.eventbus.broker.Delivery getDelivery() { return delivery; }
+    public void setDelivery(io.eventbus.broker.Delivery delivery) { this.delivery = delivery; }
 
     /** The partition of a partitioned queue it belongs to; -1 for a plain queue. */
     public int getPartition() { return partition; }

@@ -1,11 +1,6 @@
 package io.eventbus.message;
 
-import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.DELIVERY_MODE;
-import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.EXCHANGE_OVERRIDE_NAME;
-import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.EXPIRATION;
 import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.MESSAGE_ID;
-import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.ROUTING_OVERRIDE_KEY;
-import static org.apache.camel.component.springrabbit.SpringRabbitMQConstants.TIMESTAMP;
 
 import com.github.f4b6a3.uuid.UuidCreator;
 import com.google.protobuf.Empty;
@@ -24,6 +19,7 @@ import java.util.TreeMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
 
 /**
  * Turns requests, AMQP messages and SQL rows into {@link BusMessage}s and back. Everything the
@@ -107,41 +103,47 @@ public class Messages {
         return message;
     }
 
+    /** The exchange a message is published to: the topic exchange for a topic, else the direct one. */
+    public String exchangeOf(BusMessage message) {
+        return message.getTopic() != null ? Topology.TOPIC : Topology.DIRECT;
+    }
+
+    /** Its routing key: the topic, or the queue (a partition's {@code q.<i>}). */
+    public String routingKeyOf(BusMessage message) {
+        return message.getTopic() != null ? message.getTopic() : message.getAmqpQueue();
+    }
+
     /**
-     * Prepares the exchange for the spring-rabbitmq producer: body = payload, exchange and routing
-     * key for the message's destination, persistent, id and timestamps as properties and headers.
+     * The AMQP message: body = payload; persistent, id and timestamp as properties; attempt,
+     * publish time, topic, key, partition and the application headers as x-eventbus-* headers; a
+     * first publish with a TTL gets the AMQP expiration (and the time it expires, recorded on the
+     * BusMessage too).
      */
-    public void toAmqp(Exchange exchange) {
-        BusMessage message = exchange.getMessage().getBody(BusMessage.class);
-        Message out = exchange.getMessage();
-        out.removeHeaders("x-eventbus-*"); // those of a message received earlier never carry over
+    public org.springframework.amqp.core.Message toAmqp(BusMessage message) {
+        MessageProperties properties = new MessageProperties();
+        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        properties.setContentType(MessageProperties.CONTENT_TYPE_BYTES);
+        properties.setMessageId(message.getId());
+        properties.setTimestamp(new Date(message.getPublishedAtMicros() / 1000));
+        properties.setHeader(ATTEMPT, message.getAttempt());
+        properties.setHeader(PUBLISHED_AT, message.getPublishedAtMicros());
         if (message.getTopic() != null) {
-            out.setHeader(EXCHANGE_OVERRIDE_NAME, Topology.TOPIC);
-            out.setHeader(ROUTING_OVERRIDE_KEY, message.getTopic());
-            out.setHeader(TOPIC, message.getTopic());
-        } else {
-            out.setHeader(EXCHANGE_OVERRIDE_NAME, Topology.DIRECT);
-            out.setHeader(ROUTING_OVERRIDE_KEY, message.getAmqpQueue());
+            properties.setHeader(TOPIC, message.getTopic());
         }
-        out.setHeader(DELIVERY_MODE, MessageDeliveryMode.PERSISTENT);
-        out.setHeader(MESSAGE_ID, message.getId());
-        out.setHeader(TIMESTAMP, new Date(message.getPublishedAtMicros() / 1000));
-        out.setHeader(ATTEMPT, message.getAttempt());
-        out.setHeader(PUBLISHED_AT, message.getPublishedAtMicros());
         if (message.getKey() != null) {
-            out.setHeader(KEY, message.getKey());
+            properties.setHeader(KEY, message.getKey());
         }
         if (message.getPartition() >= 0) {
-            out.setHeader(PARTITION, message.getPartition());
+            properties.setHeader(PARTITION, message.getPartition());
         }
-        message.getHeaders().forEach((name, value) -> out.setHeader(HEADER_PREFIX + name, value));
+        message.getHeaders().forEach((name, value) -> properties.setHeader(HEADER_PREFIX + name, value));
         if (message.getTtlSeconds() > 0 && message.getAttempt() == 1) {
             long expiresAt = Micros.now() + Micros.seconds(message.getTtlSeconds());
             message.setExpiresAtMicros(expiresAt);
-            out.setHeader(EXPIRATION, String.valueOf(message.getTtlSeconds() * 1000));
-            out.setHeader(EXPIRES_AT, expiresAt);
+            properties.setExpiration(String.valueOf(message.getTtlSeconds() * 1000));
+            properties.setHeader(EXPIRES_AT, expiresAt);
         }
-        out.setBody(message.getData());
+        return new org.springframework.amqp.core.Message(message.getData(), properties);
     }
 
     /** A message as RabbitMQ delivered it (its id: see {@link #idOf}). */
@@ -163,7 +165,25 @@ public class Messages {
         Object key = header(headers, KEY);
         message.setKey(key == null ? null : key.toString());
         message.setHeaders(applicationHeaders(headers));
+        message.setDelivery(delivery);
         return message;
+    }
+
+    /** The in-flight rows of delivered messages, for one batch insert (see deliver-messages). */
+    public List<Map<String, Object>> inFlightRows(List<BusMessage> delivered) {
+        return delivered.stream().map(message -> {
+            Map<String, Object> row = new java.util.HashMap<>();
+            row.put("id", message.getId());
+            row.put("queue", message.getQueue());
+            row.put("partition_no", message.getPartitionOrNull());
+            row.put("msg_key", message.getKey());
+            row.put("headers", message.getHeadersJson());
+            row.put("data", message.getData());
+            row.put("attempt", message.getAttempt());
+            row.put("published_at", message.getPublishedAtMicros());
+            row.put("due_at", message.getDeadlineMicros());
+            return row;
+        }).toList();
     }
 
     /**
@@ -234,6 +254,44 @@ public class Messages {
     /** The ids of rows read from the {@code scheduled} table. */
     public List<String> ids(List<Map<String, Object>> rows) {
         return rows.stream().map(row -> (String) row.get("id")).toList();
+    }
+
+    /** Rows of the {@code scheduled} table, in their order. */
+    public List<BusMessage> fromRows(List<Map<String, Object>> rows) {
+        return rows.stream().map(this::fromRow).toList();
+    }
+
+    /** The messages of a batch without an idempotency key: the delayed ones, or the others. */
+    public List<BusMessage> withoutKey(List<BusMessage> batch, boolean delayed) {
+        return batch.stream().filter(m -> m.getIdempotencyKey() == null && (m.getDelaySeconds() > 0) == delayed).toList();
+    }
+
+    /** The messages of a batch with an idempotency key. */
+    public List<BusMessage> withKey(List<BusMessage> batch) {
+        return batch.stream().filter(m -> m.getIdempotencyKey() != null).toList();
+    }
+
+    /** Rows of the {@code scheduled} table for delayed messages, for one batch insert. */
+    public List<Map<String, Object>> scheduledRows(List<BusMessage> delayed) {
+        return delayed.stream().map(message -> {
+            Map<String, Object> row = new java.util.HashMap<>();
+            row.put("id", message.getId());
+            row.put("queue", message.getQueue());
+            row.put("topic", message.getTopic());
+            row.put("msg_key", message.getKey());
+            row.put("headers", message.getHeadersJson());
+            row.put("data", message.getData());
+            row.put("attempt", message.getAttempt());
+            row.put("ttl_seconds", message.getTtlSeconds());
+            row.put("published_at", message.getPublishedAtMicros());
+            row.put("due_at", message.getDueAtMicros());
+            return row;
+        }).toList();
+    }
+
+    /** The ids of messages. */
+    public List<String> idsOf(List<BusMessage> messages) {
+        return messages.stream().map(BusMessage::getId).toList();
     }
 
     /** A row of the {@code scheduled} table. */

@@ -34,8 +34,9 @@ public class V1Messages {
                 .build();
     }
 
-    public PublishBatchResponse batchResponse(List<PublishResponse> results) {
-        return PublishBatchResponse.newBuilder().addAllResults(results).build();
+    /** The reply to a PublishBatch: each message's outcome, in request order. */
+    public PublishBatchResponse batchResponse(List<BusMessage> accepted) {
+        return PublishBatchResponse.newBuilder().addAllResults(accepted.stream().map(this::publishResponse).toList()).build();
     }
 
     /** A repeat of an idempotency key: the first message's id, nothing published. */
@@ -67,8 +68,20 @@ public class V1Messages {
         return UNKNOWN + id;
     }
 
-    public AckResponse ackResponse(List<String> outcomes) {
+    /** The ids of a batch that are not among {@code found}, in their order. */
+    public List<String> notAmong(List<String> ids, List<String> found) {
+        java.util.Set<String> known = new java.util.HashSet<>(found);
+        return ids.stream().filter(id -> !known.contains(id)).distinct().toList();
+    }
+
+    /** The reply to an Ack: the ids acked in flight, and the outcomes of the others. */
+    public AckResponse ackResponse(List<String> acked, List<String> outcomes) {
         AckResponse.Builder response = AckResponse.newBuilder();
+        int count = acked.size() + countAcked(outcomes, response);
+        return response.setAcked(count).build();
+    }
+
+    private static int countAcked(List<String> outcomes, AckResponse.Builder response) {
         int acked = 0;
         for (String outcome : outcomes) {
             if (outcome.startsWith(UNKNOWN)) {
@@ -77,7 +90,7 @@ public class V1Messages {
                 acked++;
             }
         }
-        return response.setAcked(acked).build();
+        return acked;
     }
 
     /** The nack delay asked for, or null for the queue's. */

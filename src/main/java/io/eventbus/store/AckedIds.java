@@ -1,6 +1,9 @@
 package io.eventbus.store;
 
 import java.time.Duration;
+import java.util.List;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.SessionCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -29,6 +32,22 @@ public class AckedIds {
             redis.opsForValue().set(prefix + id, "1", keep);
         } catch (RuntimeException e) {
             LOG.warn("Redis did not take the ack of {}: {}", id, e.toString());
+        }
+    }
+
+    /** Remembers many acks in one round trip (pipelined). */
+    public void rememberAll(List<String> ids) {
+        try {
+            redis.executePipelined(new SessionCallback<Object>() {
+                @Override
+                @SuppressWarnings({"unchecked", "rawtypes"})
+                public Object execute(RedisOperations operations) {
+                    ids.forEach(id -> operations.opsForValue().set(prefix + id, "1", keep));
+                    return null;
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Redis did not take the acks of {} messages: {}", ids.size(), e.toString());
         }
     }
 

@@ -17,9 +17,15 @@ class V1MessagesTest {
 
     @Test
     void ackOutcomesBecomeCountsAndUnknownIds() {
-        AckResponse response = v1.ackResponse(List.of(v1.acked("a"), v1.unknown("b"), v1.acked("c"), v1.unknown("d")));
-        assertThat(response.getAcked()).isEqualTo(2);
+        AckResponse response = v1.ackResponse(List.of("x", "y"),
+                List.of(v1.acked("a"), v1.unknown("b"), v1.acked("c"), v1.unknown("d")));
+        assertThat(response.getAcked()).isEqualTo(4);
         assertThat(response.getUnknownIdsList()).containsExactly("b", "d");
+    }
+
+    @Test
+    void idsNotFoundInFlightKeepTheirOrderOnce() {
+        assertThat(v1.notAmong(List.of("a", "b", "c", "b", "d"), List.of("c", "a"))).containsExactly("b", "d");
     }
 
     @Test
