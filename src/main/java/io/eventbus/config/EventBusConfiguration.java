@@ -106,7 +106,9 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("rabbitConnectionFactory", rabbit);
 
         com.rabbitmq.client.ConnectionFactory consumerFactory = rabbitFactory();
-        // prefetch 0: the bus chooses, 4 per consumer the original would have run on the queue
+        // prefetch 0: the bus chooses, 50 per consumer the original would have run on the queue (250 by
+        // default): enough for a Pull of 100 to be answered from what the node holds
+        int prefetch = prefetchCount > 0 ? prefetchCount : 50 * queueConsumers;
 
         JedisConnectionFactory redisFactory = redis();
         StringRedisTemplate redisTemplate = new StringRedisTemplate(redisFactory);
@@ -116,13 +118,13 @@ public class EventBusConfiguration implements CamelConfiguration {
 
         QueueSettings settings = new QueueSettings(context.getPropertiesComponent());
         Messages messages = new Messages();
-        Inboxes inboxes = new Inboxes(consumerFactory, prefetchCount > 0 ? prefetchCount : 4 * queueConsumers,
+        Inboxes inboxes = new Inboxes(consumerFactory, prefetch,
                 consumerIdleSeconds, settings, messages);
         registry.bind("inboxes", inboxes);
         registry.bind("partitions", new Partitions(settings));
         registry.bind("spool", new Spool());
         SystemEvents events = new SystemEvents(context.createProducerTemplate(), messages, "seda:system-events",
-                nodeId.isBlank() ? defaultNodeId() : nodeId, prefetchCount > 0 ? prefetchCount : 4 * queueConsumers);
+                nodeId.isBlank() ? defaultNodeId() : nodeId, prefetch);
         registry.bind("systemEvents", events);
         inboxes.setEvents(events);
         rabbit.addConnectionListener(new ConnectionListener() {
