@@ -3,7 +3,10 @@ package io.eventbus.broker;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.Messages;
 import io.eventbus.message.Micros;
+import io.eventbus.events.SystemEvents;
 import java.util.List;
+import org.springframework.amqp.AmqpResourceNotAvailableException;
+import org.springframework.amqp.AmqpTimeoutException;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
@@ -12,17 +15,43 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  * rows costs one confirm round trip instead of a thousand (camel-spring-rabbitmq's producer waits
  * for each message's confirm, which is why it is not used here). The messages of one batch reach
  * the broker in list order.
+ *
+ * <p>While RabbitMQ blocks the publishers' connection (a memory or disk alarm), nothing is sent:
+ * a publish fails at once, so that the caller spools it, instead of waiting for confirms that
+ * cannot come.
  */
 public class BrokerPublisher {
 
     private final RabbitTemplate template;
     private final Messages messages;
     private final long confirmTimeoutMillis;
+    private final SystemEvents events;
+    private volatile String blocked;
 
-    public BrokerPublisher(RabbitTemplate template, Messages messages, long confirmTimeoutMillis) {
+    public BrokerPublisher(RabbitTemplate template, Messages messages, long confirmTimeoutMillis, SystemEvents events) {
         this.template = template;
         this.messages = messages;
         this.confirmTimeoutMillis = confirmTimeoutMillis;
+        this.events = events;
+    }
+
+    /** RabbitMQ blocks publishing on the publishers' connection (connection.blocked, with its reason). */
+    public void blocked(String reason) {
+        blocked = reason == null ? "blocked" : reason;
+        events.timedOut("publishers", "RabbitMQ blocks publishing: " + blocked);
+    }
+
+    /** A new connection starts unblocked. */
+    public void newConnection() {
+        blocked = null;
+    }
+
+    /** RabbitMQ lifted the block (connection.unblocked). */
+    public void unblocked() {
+        if (blocked != null) {
+            blocked = null;
+            events.connected("publishers");
+        }
     }
 
     /** Sends one message; returns once RabbitMQ confirmed it, with the time of the send (µs). */
@@ -40,13 +69,22 @@ public class BrokerPublisher {
         if (batch.isEmpty()) {
             return sentAt;
         }
-        template.invoke(operations -> {
-            for (BusMessage message : batch) {
-                operations.send(messages.exchangeOf(message), messages.routingKeyOf(message), messages.toAmqp(message));
-            }
-            operations.waitForConfirmsOrDie(confirmTimeoutMillis);
-            return null;
-        });
+        String reason = blocked;
+        if (reason != null) {
+            throw new AmqpResourceNotAvailableException("RabbitMQ blocks publishing: " + reason);
+        }
+        try {
+            template.invoke(operations -> {
+                for (BusMessage message : batch) {
+                    operations.send(messages.exchangeOf(message), messages.routingKeyOf(message), messages.toAmqp(message));
+                }
+                operations.waitForConfirmsOrDie(confirmTimeoutMillis);
+                return null;
+            });
+        } catch (AmqpTimeoutException e) {
+            events.timedOut("publishers", "no confirm of " + batch.size() + " message(s) within " + confirmTimeoutMillis + " ms");
+            throw e;
+        }
         return sentAt;
     }
 }

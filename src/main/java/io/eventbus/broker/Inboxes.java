@@ -73,6 +73,11 @@ public class Inboxes implements AutoCloseable {
         inbox(delivery.queue()).giveBack(delivery);
     }
 
+    /** Messages from {@link io.eventbus.message.Messages#fromDelivery} are recorded in flight. */
+    public void handedOverAll(List<BusMessage> messages) {
+        messages.forEach(this::handedOver);
+    }
+
     /** A message from {@link io.eventbus.message.Messages#fromDelivery} is recorded in flight. */
     public void handedOver(BusMessage message) {
         handedOver(message.getDelivery(), message.getId());
@@ -231,6 +236,9 @@ public class Inboxes implements AutoCloseable {
                     });
                 }
             } catch (IOException | TimeoutException e) {
+                if (events != null && e instanceof TimeoutException) {
+                    events.timedOut("consumers", "no connection within the connect timeout");
+                }
                 throw new IllegalStateException("RabbitMQ unreachable: " + e.getMessage(), e);
             }
         }

@@ -40,6 +40,7 @@ import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.rabbitmq.client.BlockedListener;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -126,11 +127,24 @@ public class EventBusConfiguration implements CamelConfiguration {
         SystemEvents events = new SystemEvents(context.createProducerTemplate(), messages, "seda:system-events",
                 nodeId.isBlank() ? defaultNodeId() : nodeId, prefetch);
         registry.bind("systemEvents", events);
-        inboxes.setEvents(events);
+        BrokerPublisher publisher = new BrokerPublisher(new RabbitTemplate(rabbit), messages, confirmTimeoutMillis, events);
+        registry.bind("publisher", publisher);
         rabbit.addConnectionListener(new ConnectionListener() {
             @Override
             public void onCreate(org.springframework.amqp.rabbit.connection.Connection connection) {
                 events.connected("publishers");
+                publisher.newConnection();
+                connection.getDelegate().addBlockedListener(new BlockedListener() {
+                    @Override
+                    public void handleBlocked(String reason) {
+                        publisher.blocked(reason);
+                    }
+
+                    @Override
+                    public void handleUnblocked() {
+                        publisher.unblocked();
+                    }
+                });
             }
 
             @Override
@@ -140,10 +154,10 @@ public class EventBusConfiguration implements CamelConfiguration {
                 }
             }
         });
+        inboxes.setEvents(events);
         Topology topology = new Topology(rabbit, settings);
         registry.bind("queueSettings", settings);
         registry.bind("messages", messages);
-        registry.bind("publisher", new BrokerPublisher(new RabbitTemplate(rabbit), messages, confirmTimeoutMillis));
         // a sweep's claim never outlives the lock expiration (the original's DLMExpiration)
         registry.bind("clock", new Clock(Math.min(claimSeconds, lockExpirationSeconds)));
         // the sweeps publish chunks of due rows on this pool (the original's BackConsumerGoroutineNum)
@@ -213,6 +227,9 @@ public class EventBusConfiguration implements CamelConfiguration {
         }
         factory.setRequestedHeartbeat(10);
         factory.setConnectionTimeout(5000);
+        // a channel operation (closing one after a confirm timed out, say) never waits longer than
+        // this, even on a connection RabbitMQ blocked for a memory or disk alarm
+        factory.setChannelRpcTimeout((int) Math.max(5000, Math.min(confirmTimeoutMillis, 60_000)));
         factory.setAutomaticRecoveryEnabled(false);
         return factory;
     }

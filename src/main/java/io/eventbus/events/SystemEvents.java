@@ -91,6 +91,11 @@ public class SystemEvents {
         emit("connection", node + "/" + connection, "disconnect", false, Map.of("node", node, "cause", String.valueOf(cause)));
     }
 
+    /** RabbitMQ did not answer in time: no publisher confirm within the timeout, or no connection. */
+    public void timedOut(String connection, String cause) {
+        emit("connection", node + "/" + connection, "timeout", false, Map.of("node", node, "cause", String.valueOf(cause)));
+    }
+
     /** A message filed into a dead-letter queue (reason DEAD or EXPIRED): never silently. */
     public void deadLettered(BusMessage message, String reason) {
         String queue = message.getQueue();
@@ -110,6 +115,14 @@ public class SystemEvents {
         Counters counters = producers.computeIfAbsent(destination, d -> new Counters());
         counters.success.incrementAndGet();
         counters.remember(message.getId());
+    }
+
+    public void publishedAll(List<BusMessage> messages) {
+        messages.forEach(this::published);
+    }
+
+    public void deliveredAll(List<BusMessage> messages) {
+        messages.forEach(this::delivered);
     }
 
     public void delivered(BusMessage message) {

@@ -30,6 +30,7 @@ public class BusMessage {
     private long deadlineMicros;
     private int partition = -1;
     private io.eventbus.broker.Delivery delivery;
+    private boolean ackedBefore;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,6 +76,10 @@ public class BusMessage {
     /** The broker delivery it came from, while this node still holds it unacked; null otherwise. */
     public io.eventbus.broker.Delivery getDelivery() { return delivery; }
     public void setDelivery(io.eventbus.broker.Delivery delivery) { this.delivery = delivery; }
+
+    /** True when a delivered copy's id was acked already (it is filed, not delivered again). */
+    public boolean isAckedBefore() { return ackedBefore; }
+    public void setAckedBefore(boolean ackedBefore) { this.ackedBefore = ackedBefore; }
 
     /** The partition of a partitioned queue it belongs to; -1 for a plain queue. */
     public int getPartition() { return partition; }

@@ -169,6 +169,26 @@ public class Messages {
         return message;
     }
 
+    /** Messages as RabbitMQ delivered them, in order. */
+    public List<BusMessage> fromDeliveries(List<Delivery> deliveries) {
+        return deliveries.stream().map(this::fromDelivery).toList();
+    }
+
+    /** The received messages that are not to be delivered: acked before, or expired while they waited. */
+    public List<BusMessage> filedAmong(List<BusMessage> received) {
+        return received.stream().filter(m -> m.isAckedBefore() || m.isExpired()).toList();
+    }
+
+    /** The received messages to deliver (the others are filed). */
+    public List<BusMessage> deliverable(List<BusMessage> received) {
+        return received.stream().filter(m -> !m.isAckedBefore() && !m.isExpired()).toList();
+    }
+
+    /** The messages of partitioned queues. */
+    public List<BusMessage> ofPartitions(List<BusMessage> messages) {
+        return messages.stream().filter(m -> m.getPartition() >= 0).toList();
+    }
+
     /** The in-flight rows of delivered messages, for one batch insert (see deliver-messages). */
     public List<Map<String, Object>> inFlightRows(List<BusMessage> delivered) {
         return delivered.stream().map(message -> {

@@ -20,6 +20,10 @@ public class Partitions {
         this.settings = settings;
     }
 
+    public void assignAll(java.util.List<BusMessage> messages) {
+        messages.forEach(this::assign);
+    }
+
     public void assign(BusMessage message) {
         if (message.getQueue() == null || message.getTopic() != null) {
             return;

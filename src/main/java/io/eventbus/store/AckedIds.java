@@ -51,6 +51,28 @@ public class AckedIds {
         }
     }
 
+    /** Marks the messages whose ids were acked before, with one pipelined round trip. */
+    public void markAckedBefore(List<io.eventbus.message.BusMessage> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        try {
+            List<Object> answers = redis.executePipelined(new SessionCallback<Object>() {
+                @Override
+                @SuppressWarnings({"unchecked", "rawtypes"})
+                public Object execute(RedisOperations operations) {
+                    messages.forEach(message -> operations.hasKey(prefix + message.getId()));
+                    return null;
+                }
+            });
+            for (int i = 0; i < messages.size(); i++) {
+                messages.get(i).setAckedBefore(Boolean.TRUE.equals(answers.get(i)));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Redis did not answer whether {} messages were acked: {}", messages.size(), e.toString());
+        }
+    }
+
     public boolean isAcked(String id) {
         try {
             return Boolean.TRUE.equals(redis.hasKey(prefix + id));

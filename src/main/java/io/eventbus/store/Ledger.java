@@ -4,7 +4,9 @@ import io.eventbus.BusException;
 import io.eventbus.UnknownMessageException;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.Micros;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.camel.ProducerTemplate;
 
@@ -53,6 +55,12 @@ public class Ledger {
      * already received the message.
      */
     public void record(BusMessage message, String event, String detail, Long atMicros) {
+        Map<String, Object> row = row(message, event);
+        stamp(row, event, detail, atMicros);
+        template.sendBody(endpoint, row);
+    }
+
+    private static Map<String, Object> row(BusMessage message, String event) {
         Map<String, Object> row = new HashMap<>();
         row.put("id", message.getId());
         row.put("queue", message.getQueue());
@@ -63,7 +71,25 @@ public class Ledger {
         row.put("msg_key", content ? message.getKey() : null);
         row.put("headers", content ? message.getHeadersJson() : null);
         row.put("published_at", message.getPublishedAtMicros());
-        put(row, event, detail, atMicros);
+        return row;
+    }
+
+    /** The same event of many messages, handed to the ledger as one batch of rows. */
+    public void recordAll(List<BusMessage> messages, String event) {
+        recordAll(messages, event, null);
+    }
+
+    public void recordAll(List<BusMessage> messages, String event, Long atMicros) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>(messages.size());
+        for (BusMessage message : messages) {
+            Map<String, Object> row = row(message, event);
+            stamp(row, event, null, atMicros);
+            rows.add(row);
+        }
+        template.sendBody(endpoint, rows);
     }
 
     /** An event of a message known only by id (for example a late ack). */
@@ -77,10 +103,11 @@ public class Ledger {
         row.put("msg_key", null);
         row.put("headers", null);
         row.put("published_at", 0L);
-        put(row, event, detail, null);
+        stamp(row, event, detail, null);
+        template.sendBody(endpoint, row);
     }
 
-    private void put(Map<String, Object> row, String event, String detail, Long atMicros) {
+    private static void stamp(Map<String, Object> row, String event, String detail, Long atMicros) {
         String status = STATUS_AFTER.get(event);
         if (status == null) {
             throw new IllegalArgumentException("unknown ledger event " + event);
@@ -89,7 +116,6 @@ public class Ledger {
         row.put("status", status);
         row.put("detail", detail);
         row.put("at", atMicros != null ? atMicros : Micros.now());
-        template.sendBody(endpoint, row);
     }
 
     /**

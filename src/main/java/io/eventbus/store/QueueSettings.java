@@ -1,6 +1,7 @@
 package io.eventbus.store;
 
 import io.eventbus.message.Micros;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.spi.PropertiesComponent;
@@ -49,6 +50,11 @@ public class QueueSettings {
     public void setDeadline(io.eventbus.message.BusMessage message, Integer ackDeadlineSeconds) {
         long seconds = ackDeadlineSeconds != null && ackDeadlineSeconds > 0 ? ackDeadlineSeconds : ackDeadlineSeconds(message.getQueue());
         message.setDeadlineMicros(Micros.now() + Micros.seconds(seconds));
+    }
+
+    /** Sets each delivered message's deadline (see {@link #setDeadline}). */
+    public void setDeadlines(List<io.eventbus.message.BusMessage> messages, Integer ackDeadlineSeconds) {
+        messages.forEach(message -> setDeadline(message, ackDeadlineSeconds));
     }
 
     /** When a message nacked now is due again: after {@code delaySeconds} when given, else the queue's nack delay. */

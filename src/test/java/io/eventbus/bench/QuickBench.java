@@ -17,11 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A quick throughput check of a running bus over the compatible API: N messages published by C
- * concurrent clients, then consumed (subscribe + ack) by C concurrent clients. Prints msg/s and
- * latency percentiles. Not a test: the benchmark command of the README runs it.
+ * A quick throughput check of a running bus: N messages published by C concurrent clients, then
+ * consumed by C concurrent clients. Over the compatible API (mode {@code mq}): publish, then
+ * subscribe + ack, a message per call; over the full API (mode {@code v1}): PublishBatch of 100,
+ * then Pull of up to 100 + one Ack of their ids. Prints msg/s and latency percentiles (per call).
+ * Not a test: the benchmark command of the README runs it.
  *
- * <p>Arguments: host:port messages clients payloadBytes [queue]
+ * <p>Arguments: host:port messages clients payloadBytes [queue] [mq|v1]
  */
 public final class QuickBench {
 
@@ -32,6 +34,7 @@ public final class QuickBench {
         int size = args.length > 3 ? Integer.parseInt(args[3]) : 200;
         String queue = args.length > 4 ? args[4] : "bench.quick." + System.currentTimeMillis();
         String payload = "x".repeat(size);
+        boolean v1 = args.length > 5 && args[5].equals("v1");
 
         List<ManagedChannel> channels = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
@@ -39,12 +42,42 @@ public final class QuickBench {
         }
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
-            Result publish = run("publish", messages, clients, pool, channels, (stub, n) ->
-                    stub.publish(PublishRequest.newBuilder().setQueue(queue).setData(payload).build()));
-            Result consume = run("subscribe+ack", messages, clients, pool, channels, (stub, n) -> {
-                SubscribeResponse message = stub.subscribe(SubscribeRequest.newBuilder().setQueue(queue).build());
-                stub.ack(QueueId.newBuilder().setId(message.getId()).build());
-            });
+            Result publish;
+            Result consume;
+            if (v1) {
+                com.google.protobuf.ByteString bytes = com.google.protobuf.ByteString.copyFromUtf8(payload);
+                AtomicInteger batches = new AtomicInteger();
+                publish = run("PublishBatch(100)", messages, clients, pool, channels, channel -> {
+                    int from = batches.getAndIncrement() * 100;
+                    if (from >= messages) {
+                        return 0;
+                    }
+                    io.eventbus.grpc.v1.PublishBatchRequest.Builder batch = io.eventbus.grpc.v1.PublishBatchRequest.newBuilder();
+                    for (int i = from; i < Math.min(messages, from + 100); i++) {
+                        batch.addMessages(io.eventbus.grpc.v1.PublishRequest.newBuilder().setQueue(queue).setData(bytes));
+                    }
+                    return v1(channel).publishBatch(batch.build()).getResultsCount();
+                });
+                consume = run("Pull(100)+Ack", messages, clients, pool, channels, channel -> {
+                    List<io.eventbus.grpc.v1.Message> got = v1(channel).pull(io.eventbus.grpc.v1.PullRequest.newBuilder()
+                            .setQueue(queue).setMaxMessages(100).setWaitSeconds(1).build()).getMessagesList();
+                    if (!got.isEmpty()) {
+                        v1(channel).ack(io.eventbus.grpc.v1.AckRequest.newBuilder()
+                                .addAllIds(got.stream().map(io.eventbus.grpc.v1.Message::getId).toList()).build());
+                    }
+                    return got.size();
+                });
+            } else {
+                publish = run("publish", messages, clients, pool, channels, channel -> {
+                    mq(channel).publish(PublishRequest.newBuilder().setQueue(queue).setData(payload).build());
+                    return 1;
+                });
+                consume = run("subscribe+ack", messages, clients, pool, channels, channel -> {
+                    SubscribeResponse message = mq(channel).subscribe(SubscribeRequest.newBuilder().setQueue(queue).build());
+                    mq(channel).ack(QueueId.newBuilder().setId(message.getId()).build());
+                    return 1;
+                });
+            }
             System.out.printf("%n| queue %s | %d messages of %d bytes | %d clients |%n", queue, messages, size, clients);
             System.out.println("| phase | msg/s | p50 ms | p95 ms | p99 ms | seconds |");
             System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -87,8 +120,17 @@ public final class QuickBench {
         }
     }
 
+    private static MqGrpc.MqBlockingStub mq(ManagedChannel channel) {
+        return MqGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    private static io.eventbus.grpc.v1.EventBusGrpc.EventBusBlockingStub v1(ManagedChannel channel) {
+        return io.eventbus.grpc.v1.EventBusGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    /** One call; returns how many messages it published or consumed. */
     interface Call {
-        void run(MqGrpc.MqBlockingStub stub, int n);
+        int run(ManagedChannel channel);
     }
 
     record Result(String phase, int messages, long nanos, long[] latencies) {
@@ -106,22 +148,25 @@ public final class QuickBench {
 
     private static Result run(String phase, int messages, int clients, ExecutorService pool,
                               List<ManagedChannel> channels, Call call) throws Exception {
-        AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        long[] latencies = new long[messages];
+        AtomicInteger reported = new AtomicInteger();
+        java.util.concurrent.ConcurrentLinkedQueue<Long> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
         long start = System.nanoTime();
         List<Future<?>> workers = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             ManagedChannel channel = channels.get(c);
             workers.add(pool.submit(() -> {
-                int n;
-                while ((n = next.getAndIncrement()) < messages) {
+                while (done.get() < messages) {
                     long t0 = System.nanoTime();
-                    call.run(MqGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS), n);
-                    latencies[n] = System.nanoTime() - t0;
-                    int d = done.incrementAndGet();
-                    if (d % (messages / 10) == 0) {
-                        System.err.printf("%s: %d/%d%n", phase, d, messages);
+                    int n = call.run(channel);
+                    if (n == 0 && phase.startsWith("Publish")) {
+                        return null; // every batch taken
+                    }
+                    latencies.add(System.nanoTime() - t0);
+                    int d = done.addAndGet(n);
+                    int tenth = d / Math.max(1, messages / 10);
+                    if (tenth > reported.get() && reported.getAndSet(tenth) < tenth) {
+                        System.err.printf("%s: %d/%d%n", phase, Math.min(d, messages), messages);
                     }
                 }
                 return null;
@@ -130,6 +175,7 @@ public final class QuickBench {
         for (Future<?> worker : workers) {
             worker.get();
         }
-        return new Result(phase, messages, System.nanoTime() - start, latencies);
+        long elapsed = System.nanoTime() - start;
+        return new Result(phase, messages, elapsed, latencies.stream().mapToLong(Long::longValue).toArray());
     }
 }

@@ -3,6 +3,7 @@ package io.eventbus.it;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import java.util.Collection;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -56,5 +57,21 @@ public final class Broker {
                 }
             }
         }
+    }
+
+    /** Adds to {@code seen} the events of one node on the shared system-event feed (read with a plain AMQP client). */
+    public static List<com.fasterxml.jackson.databind.JsonNode> systemEvents(String nodeId,
+            List<com.fasterxml.jackson.databind.JsonNode> seen) throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (var connection = factory().newConnection(); var channel = connection.createChannel()) {
+            com.rabbitmq.client.GetResponse got;
+            while ((got = channel.basicGet("eventbus.system-events", true)) != null) {
+                var event = json.readTree(got.getBody());
+                if (event.path("id").asText().startsWith(nodeId)) {
+                    seen.add(event);
+                }
+            }
+        }
+        return seen;
     }
 }

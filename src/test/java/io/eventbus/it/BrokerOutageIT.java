@@ -32,21 +32,6 @@ class BrokerOutageIT extends BusTestSupport {
         return java.util.Map.of("eventbus.node-id", nodeId);
     }
 
-    /** This node's events on the shared feed, read with a plain AMQP client. */
-    private List<com.fasterxml.jackson.databind.JsonNode> feed(List<com.fasterxml.jackson.databind.JsonNode> seen) throws Exception {
-        var json = new com.fasterxml.jackson.databind.ObjectMapper();
-        try (var connection = Broker.factory().newConnection(); var channel = connection.createChannel()) {
-            com.rabbitmq.client.GetResponse got;
-            while ((got = channel.basicGet("eventbus.system-events", true)) != null) {
-                var event = json.readTree(got.getBody());
-                if (event.path("id").asText().startsWith(nodeId)) {
-                    seen.add(event);
-                }
-            }
-        }
-        return seen;
-    }
-
     @AfterAll
     void brokerIsBack() throws Exception {
         Services.restoreAll();
@@ -93,7 +78,7 @@ class BrokerOutageIT extends BusTestSupport {
         // the feed tells of the outage afterwards: a disconnect (status false), then a connect
         List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            feed(events);
+            Broker.systemEvents(nodeId, events);
             int disconnect = indexOf(events, "disconnect");
             return disconnect >= 0 && events.subList(disconnect, events.size()).stream()
                     .anyMatch(e -> e.path("event").asText().equals("connect"));
