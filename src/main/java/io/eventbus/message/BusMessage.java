@@ -31,6 +31,7 @@ public class BusMessage {
     private int partition = -1;
     private io.eventbus.broker.Delivery delivery;
     private boolean ackedBefore;
+    private boolean recorded;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -76,6 +77,10 @@ public class BusMessage {
     /** The broker delivery it came from, while this node still holds it unacked; null otherwise. */
     public io.eventbus.broker.Delivery getDelivery() { return delivery; }
     public void setDelivery(io.eventbus.broker.Delivery delivery) { this.delivery = delivery; }
+
+    /** True when the ledger holds its payload already (read back from SQL, or a delivery of a message the bus published). */
+    public boolean isRecorded() { return recorded; }
+    public void setRecorded(boolean recorded) { this.recorded = recorded; }
 
     /** True when a delivered copy's id was acked already (it is filed, not delivered again). */
     public boolean isAckedBefore() { return ackedBefore; }

@@ -166,6 +166,7 @@ public class Messages {
         message.setKey(key == null ? null : key.toString());
         message.setHeaders(applicationHeaders(headers));
         message.setDelivery(delivery);
+        message.setRecorded(header(headers, PUBLISHED_AT) != null);
         return message;
     }
 
@@ -189,21 +190,15 @@ public class Messages {
         return messages.stream().filter(m -> m.getPartition() >= 0).toList();
     }
 
-    /** The in-flight rows of delivered messages, for one batch insert (see deliver-messages). */
-    public List<Map<String, Object>> inFlightRows(List<BusMessage> delivered) {
-        return delivered.stream().map(message -> {
-            Map<String, Object> row = new java.util.HashMap<>();
-            row.put("id", message.getId());
-            row.put("queue", message.getQueue());
-            row.put("partition_no", message.getPartitionOrNull());
-            row.put("msg_key", message.getKey());
-            row.put("headers", message.getHeadersJson());
-            row.put("data", message.getData());
-            row.put("attempt", message.getAttempt());
-            row.put("published_at", message.getPublishedAtMicros());
-            row.put("due_at", message.getDeadlineMicros());
-            return row;
-        }).toList();
+    /**
+     * The in-flight rows of delivered messages, for one batch insert (see deliver-messages), as
+     * positional parameters: id, queue, partition_no, msg_key, headers, data, attempt,
+     * published_at, due_at.
+     */
+    public List<List<Object>> inFlightRows(List<BusMessage> delivered) {
+        return delivered.stream().map(message -> java.util.Arrays.<Object>asList(message.getId(), message.getQueue(),
+                message.getPartitionOrNull(), message.getKey(), message.getHeadersJson(), message.getData(),
+                message.getAttempt(), message.getPublishedAtMicros(), message.getDeadlineMicros())).toList();
     }
 
     /**
@@ -291,22 +286,14 @@ public class Messages {
         return batch.stream().filter(m -> m.getIdempotencyKey() != null).toList();
     }
 
-    /** Rows of the {@code scheduled} table for delayed messages, for one batch insert. */
-    public List<Map<String, Object>> scheduledRows(List<BusMessage> delayed) {
-        return delayed.stream().map(message -> {
-            Map<String, Object> row = new java.util.HashMap<>();
-            row.put("id", message.getId());
-            row.put("queue", message.getQueue());
-            row.put("topic", message.getTopic());
-            row.put("msg_key", message.getKey());
-            row.put("headers", message.getHeadersJson());
-            row.put("data", message.getData());
-            row.put("attempt", message.getAttempt());
-            row.put("ttl_seconds", message.getTtlSeconds());
-            row.put("published_at", message.getPublishedAtMicros());
-            row.put("due_at", message.getDueAtMicros());
-            return row;
-        }).toList();
+    /**
+     * Rows of the {@code scheduled} table for delayed messages, for one batch insert, as positional
+     * parameters: id, queue, topic, msg_key, headers, data, attempt, ttl_seconds, published_at, due_at.
+     */
+    public List<List<Object>> scheduledRows(List<BusMessage> delayed) {
+        return delayed.stream().map(message -> java.util.Arrays.<Object>asList(message.getId(), message.getQueue(),
+                message.getTopic(), message.getKey(), message.getHeadersJson(), message.getData(), message.getAttempt(),
+                message.getTtlSeconds(), message.getPublishedAtMicros(), message.getDueAtMicros())).toList();
     }
 
     /** The ids of messages. */
@@ -329,6 +316,7 @@ public class Messages {
         message.setHeadersJson((String) row.get("headers"));
         Object partition = row.get("partition_no");
         message.setPartition(partition == null ? -1 : ((Number) partition).intValue());
+        message.setRecorded(true);
         return message;
     }
 

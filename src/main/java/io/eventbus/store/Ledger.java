@@ -5,6 +5,7 @@ import io.eventbus.UnknownMessageException;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.Micros;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,10 @@ public class Ledger {
         row.put("queue", message.getQueue());
         row.put("topic", message.getTopic());
         row.put("attempt", message.getAttempt());
-        boolean content = WITH_CONTENT.contains(event);
+        // the payload, key and headers go to SQL once: with the event that brought the message to
+        // the bus, not again with later ones (a message read back from SQL, or published by the bus
+        // and delivered, has them there already)
+        boolean content = WITH_CONTENT.contains(event) && !message.isRecorded();
         row.put("data", content ? message.getData() : null);
         row.put("msg_key", content ? message.getKey() : null);
         row.put("headers", content ? message.getHeadersJson() : null);
@@ -90,6 +94,26 @@ public class Ledger {
             rows.add(row);
         }
         template.sendBody(endpoint, rows);
+    }
+
+    /** Parameters of the message_event insert, in its column order, for a batch of rows. */
+    public List<List<Object>> eventParams(List<Map<String, Object>> rows) {
+        List<List<Object>> params = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            params.add(Arrays.asList(row.get("id"), row.get("event"), row.get("queue"), row.get("attempt"), row.get("at"),
+                    row.get("detail")));
+        }
+        return params;
+    }
+
+    /** Parameters of the message upsert, in its column order, for a batch of rows. */
+    public List<List<Object>> statusParams(List<Map<String, Object>> rows) {
+        List<List<Object>> params = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            params.add(Arrays.asList(row.get("id"), row.get("queue"), row.get("topic"), row.get("msg_key"), row.get("headers"),
+                    row.get("status"), row.get("attempt"), row.get("data"), row.get("published_at"), row.get("at")));
+        }
+        return params;
     }
 
     /** An event of a message known only by id (for example a late ack). */
