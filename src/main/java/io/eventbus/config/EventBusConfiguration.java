@@ -99,6 +99,7 @@ public class EventBusConfiguration implements CamelConfiguration {
 
         HikariDataSource dataSource = dataSource();
         registry.bind("dataSource", dataSource);
+        registry.bind("sqlStatements", new io.eventbus.store.SqlStatements());
 
         CachingConnectionFactory rabbit = new CachingConnectionFactory(rabbitFactory());
         rabbit.setConnectionNameStrategy(factory -> "event-bus publishers");
