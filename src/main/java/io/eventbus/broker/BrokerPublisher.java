@@ -10,7 +10,7 @@ import org.springframework.amqp.AmqpTimeoutException;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
- * The one place that publishes to RabbitMQ: persistent messages, each confirmed by the broker.
+ * The one place that publishes to RabbitMQ: persistent messages, confirmed by the broker.
  * A batch goes out on one channel and waits for its confirms once, so a sweep of a thousand due
  * rows costs one confirm round trip instead of a thousand (camel-spring-rabbitmq's producer waits
  * for each message's confirm, which is why it is not used here). The messages of one batch reach

@@ -24,7 +24,8 @@ import org.apache.camel.ProducerTemplate;
  * Hands gRPC calls to routes. A unary call is one request-reply on a {@code direct:} route. A
  * consuming call (subscribe, Pull, the Subscribe stream) first prepares on a route (validate,
  * declare, bind), then waits for messages as futures on the queue's inbox, holding no thread,
- * and delivers each one on the {@code deliver-message} route.
+ * and delivers them on the {@code deliver-messages} route, with whatever else of the queue the
+ * node holds at that moment (one batch).
  */
 public class RouteCalls {
 
