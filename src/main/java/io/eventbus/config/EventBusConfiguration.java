@@ -104,7 +104,9 @@ public class EventBusConfiguration implements CamelConfiguration {
         CachingConnectionFactory rabbit = new CachingConnectionFactory(rabbitFactory());
         rabbit.setConnectionNameStrategy(factory -> "event-bus publishers");
         rabbit.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
-        rabbit.setChannelCacheSize(Math.max(queueProducers * 8, 25));
+        // a cached channel for every thread that may publish at once (calls and sweeps): a channel
+        // beyond the cache is opened and closed around each publish
+        rabbit.setChannelCacheSize(Math.max(queueProducers * 8, rpcThreads + backgroundThreads + 4));
         registry.bind("rabbitConnectionFactory", rabbit);
 
         com.rabbitmq.client.ConnectionFactory consumerFactory = rabbitFactory();
