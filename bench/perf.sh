@@ -9,6 +9,7 @@
 # target/bench/results.md and target/bench/results.csv. PerfTest's queues expire 30 s after use.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source bench/bus.sh
 messages=${1:-50000}
 clients=${2:-8}
 size=${3:-200}
@@ -29,18 +30,9 @@ perftest -x 1 -y 1 -q 100 -C "$messages" -D "$messages" -u "bench.perftest.consu
 consume_rate=$(awk '/receiving rate avg/{r=$(NF-1)} END{print r}' "$out/perftest.log")
 
 # the bus, against a fresh database of its own
-command -v mysql >/dev/null && mysql -h 127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS evbench" || true
-java -Xmx512m -Deventbus.db.database=evbench -Deventbus.rpc-port=9191 -Deventbus.http-port=7979 \
-  -jar target/event-bus-0.1.0.jar > "$out/bus.log" 2>&1 &
-bus=$!
-trap 'kill $bus 2>/dev/null; wait $bus 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do
-  curl -fs -o /dev/null http://127.0.0.1:7979/health && break
-  sleep 1
-done
+start_bus "$out/bus.log"
 quick() {
-  java -cp target/test-classes:target/event-bus-0.1.0.jar io.eventbus.bench.QuickBench \
-    127.0.0.1:9191 "$messages" "$clients" "$size" "bench.perf.$1.$$" "$1" | tee -a "$out/quickbench.log"
+  quick_bench "$messages" "$clients" "$size" "bench.perf.$1.$$" "$1" | tee -a "$out/quickbench.log"
 }
 : > "$out/quickbench.log"
 quick mq > /dev/null

@@ -23,6 +23,7 @@ import io.eventbus.store.IdempotencyKeys;
 import io.eventbus.store.Ledger;
 import io.eventbus.store.QueueSettings;
 import io.eventbus.store.Spool;
+import io.eventbus.store.SqlStatements;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -99,7 +100,7 @@ public class EventBusConfiguration implements CamelConfiguration {
 
         HikariDataSource dataSource = dataSource();
         registry.bind("dataSource", dataSource);
-        registry.bind("sqlStatements", new io.eventbus.store.SqlStatements());
+        registry.bind("sqlStatements", new SqlStatements());
 
         CachingConnectionFactory rabbit = new CachingConnectionFactory(rabbitFactory());
         rabbit.setConnectionNameStrategy(factory -> "event-bus publishers");

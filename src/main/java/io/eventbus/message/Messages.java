@@ -281,6 +281,11 @@ public class Messages {
         return batch.stream().filter(m -> m.getIdempotencyKey() == null && (m.getDelaySeconds() > 0) == delayed).toList();
     }
 
+    /** One message as a batch of one. */
+    public List<BusMessage> single(BusMessage message) {
+        return List.of(message);
+    }
+
     /** The messages of a batch with an idempotency key. */
     public List<BusMessage> withKey(List<BusMessage> batch) {
         return batch.stream().filter(m -> m.getIdempotencyKey() != null).toList();

@@ -47,7 +47,7 @@ public class QueueSettings {
      * Sets when a message delivered now is due back unless acked: after {@code ackDeadlineSeconds}
      * when the caller asked for a deadline (Pull, Subscribe), else after the queue's.
      */
-    public void setDeadline(io.eventbus.message.BusMessage message, Integer ackDeadlineSeconds) {
+    private void setDeadline(io.eventbus.message.BusMessage message, Integer ackDeadlineSeconds) {
         long seconds = ackDeadlineSeconds != null && ackDeadlineSeconds > 0 ? ackDeadlineSeconds : ackDeadlineSeconds(message.getQueue());
         message.setDeadlineMicros(Micros.now() + Micros.seconds(seconds));
     }

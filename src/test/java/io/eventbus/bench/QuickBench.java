@@ -50,7 +50,7 @@ public final class QuickBench {
                 publish = run("PublishBatch(100)", messages, clients, pool, channels, channel -> {
                     int from = batches.getAndIncrement() * 100;
                     if (from >= messages) {
-                        return 0;
+                        return Call.NO_MORE;
                     }
                     io.eventbus.grpc.v1.PublishBatchRequest.Builder batch = io.eventbus.grpc.v1.PublishBatchRequest.newBuilder();
                     for (int i = from; i < Math.min(messages, from + 100); i++) {
@@ -128,8 +128,10 @@ public final class QuickBench {
         return io.eventbus.grpc.v1.EventBusGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
-    /** One call; returns how many messages it published or consumed. */
+    /** One call; returns how many messages it published or consumed, or NO_MORE when there is no work left. */
     interface Call {
+        int NO_MORE = -1;
+
         int run(ManagedChannel channel);
     }
 
@@ -159,8 +161,8 @@ public final class QuickBench {
                 while (done.get() < messages) {
                     long t0 = System.nanoTime();
                     int n = call.run(channel);
-                    if (n == 0 && phase.startsWith("Publish")) {
-                        return null; // every batch taken
+                    if (n == Call.NO_MORE) {
+                        return null;
                     }
                     latencies.add(System.nanoTime() - t0);
                     int d = done.addAndGet(n);

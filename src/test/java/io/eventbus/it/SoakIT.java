@@ -113,7 +113,6 @@ class SoakIT {
         AtomicInteger acked = new AtomicInteger();
         AtomicInteger turn = new AtomicInteger();
         AtomicInteger nextBatch = new AtomicInteger();
-        AtomicInteger published = new AtomicInteger();
         // the most database connections one node held at once, and both together (live processes)
         AtomicLong maxPerNode = new AtomicLong();
         AtomicLong maxConnections = new AtomicLong();
@@ -154,7 +153,6 @@ class SoakIT {
                         synchronized (confirmed) {
                             confirmed.set(from, to);
                         }
-                        published.addAndGet(to - from);
                     }
                     return null;
                 }));

@@ -1,0 +1,22 @@
+# Sourced by the bench scripts: start_bus LOG [-Dkey=value …] starts the packaged bus (RPC 9191,
+# HTTP 7979) against a fresh database of its own (evbench), stops it when the script exits, and
+# returns once /health answers; quick_bench ARGS… runs QuickBench against it.
+start_bus() {
+  local log=$1
+  shift
+  command -v mysql >/dev/null && mysql -h 127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS evbench" || true
+  java -Xmx512m ${BUS_JAVA_OPTS:-} -Deventbus.db.database=evbench -Deventbus.rpc-port=9191 -Deventbus.http-port=7979 \
+    "$@" -jar target/event-bus-0.1.0.jar > "$log" 2>&1 &
+  bus=$!
+  trap 'kill $bus 2>/dev/null; wait $bus 2>/dev/null || true' EXIT
+  for _ in $(seq 1 60); do
+    curl -fs -o /dev/null http://127.0.0.1:7979/health && return 0
+    sleep 1
+  done
+  echo "the bus did not become healthy, see $log" >&2
+  return 1
+}
+
+quick_bench() {
+  java -cp target/test-classes:target/event-bus-0.1.0.jar io.eventbus.bench.QuickBench 127.0.0.1:9191 "$@"
+}
