@@ -1,6 +1,6 @@
 # Sourced by the bench scripts: start_bus LOG [-Dkey=value …] starts the packaged bus (RPC 9191,
-# HTTP 7979) against a fresh database of its own (evbench), stops it when the script exits, and
-# returns once /health answers; quick_bench ARGS… runs QuickBench against it.
+# HTTP 7979, -Xmx512m) against a fresh database of its own (evbench), stops it when the script
+# exits, and returns once /health answers; run_bench ARGS… runs the Bench client against it.
 start_bus() {
   local log=$1
   shift
@@ -17,6 +17,13 @@ start_bus() {
   return 1
 }
 
-quick_bench() {
-  java -cp target/test-classes:target/event-bus-0.1.0.jar io.eventbus.bench.QuickBench 127.0.0.1:9191 "$@"
+# Builds the bus and the bench client, and writes the client's classpath.
+build_bench() {
+  mvn -B -q -DskipTests package test-compile
+  mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-client.cp > /dev/null
+}
+
+run_bench() {
+  java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench-client.cp)" io.eventbus.bench.Bench \
+    --target 127.0.0.1:9191 "$@"
 }

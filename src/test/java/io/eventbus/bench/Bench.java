@@ -1,0 +1,624 @@
+package io.eventbus.bench;
+
+import com.google.common.util.concurrent.RateLimiter;
+import com.google.protobuf.ByteString;
+import io.eventbus.grpc.mq.MqGrpc;
+import io.eventbus.grpc.mq.QueueId;
+import io.eventbus.grpc.mq.SubscribeRequest;
+import io.eventbus.grpc.mq.SubscribeResponse;
+import io.eventbus.grpc.v1.AckRequest;
+import io.eventbus.grpc.v1.EventBusGrpc;
+import io.eventbus.grpc.v1.Message;
+import io.eventbus.grpc.v1.PublishBatchRequest;
+import io.eventbus.grpc.v1.PublishRequest;
+import io.eventbus.grpc.v1.PullRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The bus's side of the benchmark command (bench/perf.sh): drives a running bus over gRPC through
+ * the phases named by {@code --phases}, prints progress every second, and writes one table of
+ * msg/s and latency percentiles (with the ratio to RabbitMQ's PerfTest figures passed in), the
+ * same as CSV, a per-second series and a PNG chart of throughput and latency over time.
+ *
+ * <p>Phases: {@code mq-publish} (compatible API, a message per call), {@code mq-consume}
+ * (subscribe + ack, a message per call), {@code publish} (Publish, a message per call),
+ * {@code publish-half} (Publish paced at half the rate {@code publish} reached: its latency),
+ * {@code publish-batch} (PublishBatch of 100), {@code pull} (Pull of up to 100 + one Ack),
+ * {@code subscribe} (Subscribe streams, acks of up to 100 ids), {@code delayed} (messages that
+ * fall due at {@code --due-rate} per second, received on Subscribe streams: lateness). The
+ * consuming phases are end to end: PublishBatch publishers feed the queue while it is consumed
+ * (at most {@code --ahead} messages ahead), as PerfTest's publish + consume runs both at once.
+ * Latency is per call (for Subscribe: per Ack call; for delayed: delivery minus due time).
+ */
+public final class Bench {
+
+    private static final String HEADER_DELAY = "bench-delay-seconds";
+
+    private final Map<String, String> options;
+    private final String target;
+    private final int messages;
+    private final int clients;
+    private final ByteString payload;
+    private final String run;
+    private final long benchStart = System.nanoTime();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    private final List<Result> results = new ArrayList<>();
+    private final List<Sample> samples = new ArrayList<>();
+    private final List<String> queues = new ArrayList<>();
+
+    /** One finished call: its phase, when it ended (ms since the bench started), its latency, its messages. */
+    record Sample(String phase, long endMillis, long latencyMicros, int messages) {
+    }
+
+    record Result(String phase, String label, long messages, double seconds, long[] latencies, String base, double baseRate,
+                  String target) {
+        double rate() {
+            return messages / seconds;
+        }
+
+        double pct(double p) {
+            if (latencies.length == 0) {
+                return Double.NaN;
+            }
+            return latencies[(int) Math.min(latencies.length - 1, Math.floor(p * latencies.length))] / 1000.0;
+        }
+    }
+
+    /** One phase in progress: counts messages, keeps its samples. */
+    private final class Phase {
+        final String name;
+        final String label;
+        final long total;
+        final AtomicLong done = new AtomicLong();
+        final ConcurrentLinkedQueue<Sample> taken = new ConcurrentLinkedQueue<>();
+        final long start = System.nanoTime();
+
+        Phase(String name, String label, long total) {
+            this.name = name;
+            this.label = label;
+            this.total = total;
+        }
+
+        void record(long startNanos, int count) {
+            long now = System.nanoTime();
+            latency(now, (now - startNanos) / 1000, count);
+        }
+
+        void latency(long atNanos, long micros, int count) {
+            taken.add(new Sample(name, (atNanos - benchStart) / 1_000_000, micros, count));
+            done.addAndGet(count);
+        }
+
+        boolean finished() {
+            return done.get() >= total;
+        }
+
+        Result result(String base, double baseRate, String target) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            List<Sample> mine = new ArrayList<>(taken);
+            samples.addAll(mine);
+            long[] latencies = mine.stream().mapToLong(Sample::latencyMicros).sorted().toArray();
+            Result result = new Result(name, label, Math.min(done.get(), total), seconds, latencies, base, baseRate, target);
+            results.add(result);
+            System.err.printf(Locale.ROOT, "%s: %d messages in %.1f s, %.0f msg/s, p50 %.2f ms, p99 %.2f ms%n", label,
+                    result.messages(), seconds, result.rate(), result.pct(0.5), result.pct(0.99));
+            return result;
+        }
+    }
+
+    private Bench(Map<String, String> options) {
+        this.options = options;
+        this.target = option("target", "127.0.0.1:9091");
+        this.run = option("run", Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36));
+        this.messages = Integer.parseInt(option("messages", "50000"));
+        this.clients = Integer.parseInt(option("clients", "32"));
+        this.payload = ByteString.copyFromUtf8("x".repeat(Integer.parseInt(option("size", "200"))));
+        int connections = Math.max(1, Math.min(clients, Integer.parseInt(option("connections", "4"))));
+        for (int i = 0; i < connections; i++) {
+            channels.add(ManagedChannelBuilder.forTarget(target).usePlaintext().build());
+        }
+    }
+
+    private String option(String name, String fallback) {
+        return options.getOrDefault(name, fallback);
+    }
+
+    private ManagedChannel channel(int client) {
+        return channels.get(client % channels.size());
+    }
+
+    private EventBusGrpc.EventBusBlockingStub v1(int client) {
+        return EventBusGrpc.newBlockingStub(channel(client)).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    private MqGrpc.MqBlockingStub mq(int client) {
+        return MqGrpc.newBlockingStub(channel(client)).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    private String queue(String phase) {
+        String queue = "bench." + run + "." + phase;
+        queues.add(queue);
+        return queue;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value, got " + args[i]);
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        Bench bench = new Bench(options);
+        try {
+            bench.runAll();
+        } finally {
+            bench.close();
+        }
+    }
+
+    private void runAll() throws Exception {
+        Path out = Path.of(option("out", "target/bench"));
+        Files.createDirectories(out);
+        ticker.scheduleAtFixedRate(this::progress, 1, 1, TimeUnit.SECONDS);
+        int warmup = Integer.parseInt(option("warmup", "20000"));
+        if (warmup > 0) {
+            warmUp(warmup);
+        }
+        double perftestPublish = Double.parseDouble(option("perftest-publish", "0"));
+        double perftestConsume = Double.parseDouble(option("perftest-consume", "0"));
+        for (String phase : option("phases", "mq-publish,mq-consume,publish,publish-half,publish-batch,pull,subscribe,delayed").split(",")) {
+            switch (phase.trim()) {
+                case "mq-publish" -> mqPublish().result("PerfTest publish", perftestPublish, "");
+                case "mq-consume" -> consume("mq-consume", "compatible subscribe + ack", this::mqConsumer)
+                        .result("PerfTest publish + consume", perftestConsume, "");
+                case "publish" -> publish().result("PerfTest publish", perftestPublish, ">= 0.6");
+                case "publish-half" -> publishHalf().result("", 0, "p99 <= 10 ms");
+                case "publish-batch" -> publishBatch().result("PerfTest publish", perftestPublish, ">= 0.9");
+                case "pull" -> consume("pull", "Pull(100) + Ack", this::puller)
+                        .result("PerfTest publish + consume", perftestConsume, ">= 0.5");
+                case "subscribe" -> consume("subscribe", "Subscribe stream + Ack", this::streamer)
+                        .result("PerfTest publish + consume", perftestConsume, ">= 0.5");
+                case "delayed" -> delayed().result("", 0, "p99 <= 1000 ms");
+                default -> throw new IllegalArgumentException("unknown phase " + phase);
+            }
+        }
+        current = null;
+        write(out);
+    }
+
+    private volatile Phase current;
+    private long lastDone;
+
+    private void progress() {
+        Phase phase = current;
+        if (phase == null) {
+            return;
+        }
+        long done = phase.done.get();
+        long rate = Math.max(0, done - lastDone);
+        lastDone = done;
+        int width = 30;
+        int filled = (int) Math.min(width, width * done / Math.max(1, phase.total));
+        System.err.printf(Locale.ROOT, "[%4ds] %-28s [%s%s] %d/%d, %d msg/s%n", (System.nanoTime() - benchStart) / 1_000_000_000L,
+                phase.label, "#".repeat(filled), ".".repeat(width - filled), Math.min(done, phase.total), phase.total, rate);
+    }
+
+    private Phase start(String name, String label, long total) {
+        Phase phase = new Phase(name, label, total);
+        lastDone = 0;
+        current = phase;
+        return phase;
+    }
+
+    /** Runs {@code clients} workers until the phase is done; a worker returns when there is no more work. */
+    private void workers(int count, java.util.function.IntConsumer worker) throws Exception {
+        List<Future<?>> running = new ArrayList<>();
+        for (int c = 0; c < count; c++) {
+            int client = c;
+            running.add(pool.submit(() -> worker.accept(client)));
+        }
+        for (Future<?> future : running) {
+            future.get();
+        }
+    }
+
+    /** {@code clients} workers make one call per message until {@code count} are done; pace runs before each (untimed). */
+    private void eachMessage(Phase phase, long count, Runnable pace, java.util.function.IntConsumer call) throws Exception {
+        AtomicLong next = new AtomicLong();
+        workers(clients, client -> {
+            while (next.getAndIncrement() < count) {
+                pace.run();
+                long t0 = System.nanoTime();
+                call.accept(client);
+                phase.record(t0, 1);
+            }
+        });
+    }
+
+    private void warmUp(int count) throws Exception {
+        String queue = queue("warmup");
+        Phase phase = start("warmup", "warm-up (not measured)", count);
+        eachMessage(phase, count / 2, () -> { }, client ->
+                v1(client).publish(PublishRequest.newBuilder().setQueue(queue).setData(payload).build()));
+        Phase feed = phase;
+        workers(Math.max(2, clients / 4), client -> {
+            while (!feed.finished() && pullAndAck(client, queue, feed) > 0) {
+                // until the queue is empty
+            }
+        });
+    }
+
+    private Phase mqPublish() throws Exception {
+        String queue = queue("mq-publish");
+        Phase phase = start("mq-publish", "compatible publish", messages);
+        eachMessage(phase, messages, () -> { }, client -> mq(client).publish(io.eventbus.grpc.mq.PublishRequest.newBuilder()
+                .setQueue(queue).setData(payload.toStringUtf8()).build()));
+        return phase;
+    }
+
+    private double publishRate;
+
+    private Phase publish() throws Exception {
+        String queue = queue("publish");
+        Phase phase = start("publish", "Publish", messages);
+        eachMessage(phase, messages, () -> { }, client ->
+                v1(client).publish(PublishRequest.newBuilder().setQueue(queue).setData(payload).build()));
+        publishRate = phase.done.get() / ((System.nanoTime() - phase.start) / 1e9);
+        return phase;
+    }
+
+    /** Publish paced at half the rate the publish phase reached (or --half-rate), for its latency. */
+    private Phase publishHalf() throws Exception {
+        double rate = Double.parseDouble(option("half-rate", "0"));
+        if (rate <= 0) {
+            rate = publishRate > 0 ? publishRate / 2 : 500;
+        }
+        int count = (int) Math.min(messages, rate * 20);
+        String queue = queue("publish-half");
+        Phase phase = start("publish-half", String.format(Locale.ROOT, "Publish at %.0f msg/s", rate), count);
+        RateLimiter limiter = RateLimiter.create(rate);
+        eachMessage(phase, count, limiter::acquire, client ->
+                v1(client).publish(PublishRequest.newBuilder().setQueue(queue).setData(payload).build()));
+        return phase;
+    }
+
+    private PublishBatchRequest batch(String queue, int count, int delaySeconds) {
+        PublishBatchRequest.Builder batch = PublishBatchRequest.newBuilder();
+        for (int i = 0; i < count; i++) {
+            PublishRequest.Builder message = PublishRequest.newBuilder().setQueue(queue).setData(payload);
+            if (delaySeconds > 0) {
+                message.setDelaySeconds(delaySeconds).putHeaders(HEADER_DELAY, Integer.toString(delaySeconds));
+            }
+            batch.addMessages(message);
+        }
+        return batch.build();
+    }
+
+    private Phase publishBatch() throws Exception {
+        String queue = queue("publish-batch");
+        Phase phase = start("publish-batch", "PublishBatch(100)", messages);
+        AtomicLong next = new AtomicLong();
+        workers(clients, client -> {
+            long from;
+            while ((from = next.getAndAdd(100)) < messages) {
+                int count = (int) Math.min(100, messages - from);
+                long t0 = System.nanoTime();
+                v1(client).publishBatch(batch(queue, count, 0));
+                phase.record(t0, count);
+            }
+        });
+        return phase;
+    }
+
+    interface Consumer {
+        void consume(int client, String queue, Phase phase, AtomicBoolean fed);
+    }
+
+    /**
+     * An end-to-end phase: PublishBatch publishers feed the queue (at most --ahead messages ahead of
+     * the consumers) while {@code clients} consumers take from it.
+     */
+    private Phase consume(String name, String label, Consumer consumer) throws Exception {
+        String queue = queue(name);
+        long ahead = Long.parseLong(option("ahead", "20000"));
+        Phase phase = start(name, label, messages);
+        AtomicLong published = new AtomicLong();
+        AtomicBoolean fed = new AtomicBoolean();
+        int publishers = Math.max(1, clients / 16);
+        List<Future<?>> feeders = new ArrayList<>();
+        AtomicLong next = new AtomicLong();
+        for (int p = 0; p < publishers; p++) {
+            int client = p;
+            feeders.add(pool.submit(() -> {
+                long from;
+                while ((from = next.getAndAdd(100)) < messages) {
+                    while (published.get() - phase.done.get() > ahead) {
+                        LockSupport.parkNanos(1_000_000);
+                    }
+                    int count = (int) Math.min(100, messages - from);
+                    v1(client).publishBatch(batch(queue, count, 0));
+                    published.addAndGet(count);
+                }
+                return null;
+            }));
+        }
+        pool.submit(() -> {
+            for (Future<?> feeder : feeders) {
+                feeder.get();
+            }
+            fed.set(true);
+            return null;
+        });
+        workers(clients, client -> consumer.consume(client, queue, phase, fed));
+        for (Future<?> feeder : feeders) {
+            feeder.get();
+        }
+        return phase;
+    }
+
+    /** Consumers stop when the phase is done, or when everything was fed and nothing came for 10 s. */
+    private static boolean idleTooLong(AtomicBoolean fed, long lastNanos) {
+        return fed.get() && System.nanoTime() - lastNanos > TimeUnit.SECONDS.toNanos(10);
+    }
+
+    private void mqConsumer(int client, String queue, Phase phase, AtomicBoolean fed) {
+        long last = System.nanoTime();
+        while (!phase.finished() && !idleTooLong(fed, last)) {
+            long t0 = System.nanoTime();
+            SubscribeResponse message;
+            try {
+                message = MqGrpc.newBlockingStub(channel(client)).withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .subscribe(SubscribeRequest.newBuilder().setQueue(queue).build());
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                    continue; // nothing came: the others may have taken the rest
+                }
+                throw e;
+            }
+            mq(client).ack(QueueId.newBuilder().setId(message.getId()).build());
+            phase.record(t0, 1);
+            last = System.nanoTime();
+        }
+    }
+
+    private void puller(int client, String queue, Phase phase, AtomicBoolean fed) {
+        long last = System.nanoTime();
+        while (!phase.finished() && !idleTooLong(fed, last)) {
+            if (pullAndAck(client, queue, phase) > 0) {
+                last = System.nanoTime();
+            }
+        }
+    }
+
+    /** One Pull of up to 100 (waiting up to 1 s) and one Ack of what it got; returns how many. */
+    private int pullAndAck(int client, String queue, Phase phase) {
+        long t0 = System.nanoTime();
+        List<Message> got = v1(client).pull(PullRequest.newBuilder().setQueue(queue).setMaxMessages(100)
+                .setWaitSeconds(1).build()).getMessagesList();
+        if (!got.isEmpty()) {
+            v1(client).ack(AckRequest.newBuilder().addAllIds(got.stream().map(Message::getId).toList()).build());
+            phase.record(t0, got.size());
+        }
+        return got.size();
+    }
+
+    /** One Subscribe stream; its received ids are acked in batches of up to 100 by this thread. */
+    private void streamer(int client, String queue, Phase phase, AtomicBoolean fed) {
+        stream(client, queue, phase, fed, (message, receivedNanos) -> {
+        });
+    }
+
+    interface Received {
+        void accept(Message message, long receivedNanos);
+    }
+
+    private void stream(int client, String queue, Phase phase, AtomicBoolean fed, Received received) {
+        LinkedBlockingQueue<String> ids = new LinkedBlockingQueue<>();
+        AtomicBoolean ended = new AtomicBoolean();
+        ClientCallStreamObserver<?>[] call = new ClientCallStreamObserver<?>[1];
+        EventBusGrpc.newStub(channel(client)).subscribe(io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue(queue)
+                .setMaxInFlight(100).build(), new ClientResponseObserver<io.eventbus.grpc.v1.SubscribeRequest, Message>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<io.eventbus.grpc.v1.SubscribeRequest> stream) {
+                        call[0] = stream;
+                    }
+
+                    @Override
+                    public void onNext(Message message) {
+                        received.accept(message, System.nanoTime());
+                        ids.add(message.getId());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        ended.set(true);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        ended.set(true);
+                    }
+                });
+        long last = System.nanoTime();
+        try {
+            while (!phase.finished() && !ended.get() && !idleTooLong(fed, last)) {
+                String first = ids.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                List<String> batch = new ArrayList<>(List.of(first));
+                ids.drainTo(batch, 99);
+                long t0 = System.nanoTime();
+                v1(client).ack(AckRequest.newBuilder().addAllIds(batch).build());
+                if (!phase.name.equals("delayed")) {
+                    phase.record(t0, batch.size());
+                }
+                last = System.nanoTime();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            call[0].cancel("bench phase done", null);
+        }
+    }
+
+    /**
+     * Delayed delivery: --delayed messages (default --messages) published with PublishBatch, due
+     * --due-rate per second from a start far enough ahead that they are all stored first; received
+     * on Subscribe streams; latency = delivery minus due time (the bus's acceptance time plus the delay).
+     */
+    private Phase delayed() throws Exception {
+        int count = Integer.parseInt(option("delayed", Integer.toString(messages)));
+        int dueRate = Integer.parseInt(option("due-rate", "1000"));
+        int lead = Integer.parseInt(option("lead-seconds", Integer.toString(10 + count / 3000)));
+        String queue = queue("delayed");
+        Phase phase = start("delayed", String.format(Locale.ROOT, "delayed, %d falling due at %d/s", count, dueRate), count);
+        AtomicBoolean fed = new AtomicBoolean();
+        AtomicLong next = new AtomicLong();
+        long publishStart = System.nanoTime();
+        List<Future<?>> feeders = new ArrayList<>();
+        for (int p = 0; p < Math.max(2, clients / 8); p++) {
+            int client = p;
+            feeders.add(pool.submit(() -> {
+                long from;
+                while ((from = next.getAndAdd(100)) < count) {
+                    // message i is due lead + i / dueRate seconds after the start of publishing
+                    long elapsed = (System.nanoTime() - publishStart) / 1_000_000_000L;
+                    int delay = (int) Math.max(1, lead + from / dueRate - elapsed);
+                    v1(client).publishBatch(batch(queue, (int) Math.min(100, count - from), delay));
+                }
+                return null;
+            }));
+        }
+        pool.submit(() -> {
+            for (Future<?> feeder : feeders) {
+                feeder.get();
+            }
+            System.err.printf(Locale.ROOT, "delayed: %d stored in %.1f s%n", count, (System.nanoTime() - publishStart) / 1e9);
+            // the consumers' idle time counts from when the last message is due, not from its publish
+            long lastDue = publishStart + TimeUnit.SECONDS.toNanos(lead + count / dueRate);
+            while (System.nanoTime() < lastDue) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+            fed.set(true);
+            return null;
+        });
+        workers(Math.max(2, clients / 4), client -> stream(client, queue, phase, fed, (message, receivedNanos) -> {
+            long delay = Long.parseLong(message.getHeadersOrDefault(HEADER_DELAY, "0"));
+            long dueMicros = message.getPublishedAtMicros() + delay * 1_000_000L;
+            long nowMicros = System.currentTimeMillis() * 1000L;
+            if (message.getAttempt() == 1) {
+                phase.latency(receivedNanos, Math.max(0, nowMicros - dueMicros), 1);
+            }
+        }));
+        return phase;
+    }
+
+    private void write(Path out) throws IOException {
+        StringBuilder md = new StringBuilder();
+        StringBuilder csv = new StringBuilder("phase,msg_per_s,p50_ms,p95_ms,p99_ms,messages,seconds,compared_with,base_msg_per_s,ratio,target\n");
+        md.append(String.format(Locale.ROOT, "| %s messages of %d bytes, %d clients | msg/s | p50 ms | p95 ms | p99 ms | compared with | its msg/s | bus / it | target |%n",
+                messages, payload.size(), clients));
+        md.append("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |\n");
+        double perftestPublish = Double.parseDouble(option("perftest-publish", "0"));
+        double perftestConsume = Double.parseDouble(option("perftest-consume", "0"));
+        if (perftestPublish > 0) {
+            md.append(String.format(Locale.ROOT, "| PerfTest: confirmed persistent publish | %.0f | | | | | | | |%n", perftestPublish));
+            md.append(String.format(Locale.ROOT, "| PerfTest: publish + consume, manual ack, qos 100 | %.0f | | | | | | | |%n", perftestConsume));
+        }
+        for (Result r : results) {
+            String ratio = r.baseRate() > 0 ? String.format(Locale.ROOT, "%.2f", r.rate() / r.baseRate()) : "";
+            String base = r.baseRate() > 0 ? String.format(Locale.ROOT, "%.0f", r.baseRate()) : "";
+            String rate = r.phase().equals("delayed") ? String.format(Locale.ROOT, "%.0f delivered", r.rate())
+                    : String.format(Locale.ROOT, "%.0f", r.rate());
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %s | %s | %s | %s |%n", r.label(), rate,
+                    r.pct(0.5), r.pct(0.95), r.pct(0.99), r.baseRate() > 0 ? r.base() : "", base, ratio, r.target()));
+            csv.append(String.format(Locale.ROOT, "%s,%.0f,%.2f,%.2f,%.2f,%d,%.1f,%s,%s,%s,%s%n", r.label(), r.rate(), r.pct(0.5),
+                    r.pct(0.95), r.pct(0.99), r.messages(), r.seconds(), r.baseRate() > 0 ? r.base() : "", base, ratio, r.target()));
+        }
+        Files.writeString(out.resolve("results.md"), md);
+        Files.writeString(out.resolve("results.csv"), csv);
+        System.out.print(md);
+        writeSeries(out);
+    }
+
+    /** Per second and phase: messages, p50 and p99 latency; as CSV and as a PNG chart. */
+    private void writeSeries(Path out) throws IOException {
+        Map<String, TreeMap<Long, List<Sample>>> byPhase = new LinkedHashMap<>();
+        for (Sample sample : samples) {
+            byPhase.computeIfAbsent(sample.phase(), p -> new TreeMap<>())
+                    .computeIfAbsent(sample.endMillis() / 1000, s -> new ArrayList<>()).add(sample);
+        }
+        StringBuilder csv = new StringBuilder("phase,second,messages,p50_ms,p99_ms\n");
+        XYChart throughput = new XYChartBuilder().width(1200).height(450).title("Throughput (messages per second)")
+                .xAxisTitle("seconds since the bench started").yAxisTitle("msg/s").build();
+        XYChart latency = new XYChartBuilder().width(1200).height(450).title("Latency p99 per second (delayed: lateness)")
+                .xAxisTitle("seconds since the bench started").yAxisTitle("ms").build();
+        latency.getStyler().setYAxisLogarithmic(true);
+        for (Map.Entry<String, TreeMap<Long, List<Sample>>> phase : byPhase.entrySet()) {
+            List<Double> x = new ArrayList<>();
+            List<Double> rate = new ArrayList<>();
+            List<Double> p99 = new ArrayList<>();
+            for (Map.Entry<Long, List<Sample>> second : phase.getValue().entrySet()) {
+                long[] latencies = second.getValue().stream().mapToLong(Sample::latencyMicros).sorted().toArray();
+                int count = second.getValue().stream().mapToInt(Sample::messages).sum();
+                double p50ms = latencies[latencies.length / 2] / 1000.0;
+                double p99ms = latencies[Math.min(latencies.length - 1, (int) (latencies.length * 0.99))] / 1000.0;
+                csv.append(String.format(Locale.ROOT, "%s,%d,%d,%.2f,%.2f%n", phase.getKey(), second.getKey(), count, p50ms, p99ms));
+                x.add((double) second.getKey());
+                rate.add((double) count);
+                p99.add(Math.max(0.01, p99ms));
+            }
+            throughput.addSeries(phase.getKey(), x, rate).setMarker(SeriesMarkers.NONE);
+            latency.addSeries(phase.getKey(), x, p99).setMarker(SeriesMarkers.NONE);
+        }
+        Files.writeString(out.resolve("series.csv"), csv);
+        if (!byPhase.isEmpty()) {
+            BitmapEncoder.saveBitmap(List.of(throughput, latency), 2, 1, out.resolve("chart").toString(),
+                    BitmapEncoder.BitmapFormat.PNG);
+        }
+    }
+
+    private void close() {
+        ticker.shutdownNow();
+        pool.shutdownNow();
+        channels.forEach(ManagedChannel::shutdownNow);
+        try {
+            // the bench's queues are its own: removed afterwards, with dead-letter queues and partitions
+            io.eventbus.it.Broker.deleteQueues(queues, 64);
+        } catch (Exception e) {
+            System.err.println("could not delete the bench's queues: " + e);
+        }
+    }
+}
