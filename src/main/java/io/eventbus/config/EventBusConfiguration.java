@@ -9,6 +9,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.events.SystemEvents;
 import io.eventbus.grpc.EventBusService;
 import io.eventbus.grpc.GrpcIngress;
+import io.eventbus.grpc.LocalAcks;
 import io.eventbus.grpc.MqService;
 import io.eventbus.grpc.MqTopicService;
 import io.eventbus.grpc.RouteCalls;
@@ -16,6 +17,7 @@ import io.eventbus.http.Health;
 import io.eventbus.message.Clock;
 import io.eventbus.message.Messages;
 import io.eventbus.message.V1Messages;
+import io.eventbus.metrics.BusMetrics;
 import io.eventbus.partition.Partitions;
 import io.eventbus.message.Validator;
 import io.eventbus.store.AckedIds;
@@ -24,6 +26,8 @@ import io.eventbus.store.Ledger;
 import io.eventbus.store.QueueSettings;
 import io.eventbus.store.Spool;
 import io.eventbus.store.SqlStatements;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -162,6 +166,15 @@ public class EventBusConfiguration implements CamelConfiguration {
         Topology topology = new Topology(rabbit, settings);
         registry.bind("queueSettings", settings);
         registry.bind("messages", messages);
+        // the registry camel-micrometer made for Camel's route and JVM metrics (camel.metrics.*) holds
+        // the bus's own figures too; /metrics scrapes it
+        PrometheusMeterRegistry meters = registry.lookupByNameAndType("metricsRegistry",
+                PrometheusMeterRegistry.class);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind("metricsRegistry", meters);
+        }
+        registry.bind("metrics", new BusMetrics(meters, settings));
         // a sweep's claim never outlives the lock expiration (the original's DLMExpiration)
         registry.bind("clock", new Clock(Math.min(claimSeconds, lockExpirationSeconds)));
         // the sweeps publish chunks of due rows on this pool (the original's BackConsumerGoroutineNum)
@@ -183,8 +196,10 @@ public class EventBusConfiguration implements CamelConfiguration {
         ThreadPoolExecutor rpcExecutor = new ThreadPoolExecutor(rpcThreads, rpcThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(rpcThreads * 64), daemonThreads("grpc-call-"));
         ScheduledExecutorService timers = context.getExecutorServiceManager().newScheduledThreadPool(this, "call-timers", 1);
+        LocalAcks localAcks = new LocalAcks();
+        registry.bind("localAcks", localAcks);
         RouteCalls calls = new RouteCalls(context.createProducerTemplate(), inboxes, rpcExecutor, timers,
-                pullLingerMillis, streamCheckMillis);
+                pullLingerMillis, streamCheckMillis, localAcks);
         // a batch may carry max-batch messages of max-message-bytes each
         int maxInbound = (int) Math.min(Integer.MAX_VALUE - 1, (long) maxMessageBytes * Math.max(1, maxBatch) + 1024 * 1024);
         GrpcIngress ingress = new GrpcIngress(rpcPort, Math.min(maxInbound, 256 * 1024 * 1024), drainSeconds, rpcExecutor,
@@ -240,8 +255,12 @@ public class EventBusConfiguration implements CamelConfiguration {
 
     private HikariDataSource dataSource() {
         String server = "jdbc:mysql://" + dbHost + ":" + dbPort + "/";
+        // cachePrepStmts keeps each statement's parse per connection, but only for statements up
+        // to prepStmtCacheSqlLimit characters (256 by default: the ledger's upsert and the in-flight
+        // insert are longer, and were parsed again on every execution)
         String options = "?useSSL=false&allowPublicKeyRetrieval=true&rewriteBatchedStatements=true"
-                + "&cachePrepStmts=true&useServerPrepStmts=false&connectionTimeZone=UTC";
+                + "&cachePrepStmts=true&prepStmtCacheSize=256&prepStmtCacheSqlLimit=8192"
+                + "&useServerPrepStmts=false&connectionTimeZone=UTC";
         Flyway.configure()
                 .dataSource(server + options, dbUsername, dbPassword)
                 .schemas(dbDatabase)

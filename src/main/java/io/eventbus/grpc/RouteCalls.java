@@ -39,15 +39,17 @@ public class RouteCalls {
     private final ScheduledExecutorService timers;
     private final long lingerNanos;
     private final long streamCheckMillis;
+    private final LocalAcks localAcks;
 
     public RouteCalls(ProducerTemplate template, Inboxes inboxes, Executor executor, ScheduledExecutorService timers,
-                      long lingerMillis, long streamCheckMillis) {
+                      long lingerMillis, long streamCheckMillis, LocalAcks localAcks) {
         this.template = template;
         this.inboxes = inboxes;
         this.executor = executor;
         this.timers = timers;
         this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
         this.streamCheckMillis = streamCheckMillis;
+        this.localAcks = localAcks;
     }
 
     @SuppressWarnings("unchecked")
@@ -249,8 +251,9 @@ public class RouteCalls {
 
     /**
      * One Subscribe stream: keeps taking messages while fewer than maxInFlight of its deliveries are
-     * unacked. Which are still unacked is asked of SQL now and then (acks may reach any node), and
-     * a delivery whose deadline passed no longer counts. When the stream ends, its unacked messages
+     * unacked. An ack or nack on this node frees its place at once ({@link LocalAcks}); which are
+     * still unacked is also asked of SQL now and then (acks may reach any node), and a delivery
+     * whose deadline passed no longer counts. When the stream ends, its unacked messages
      * are made due at once, so the redelivery sweep gives them to other subscribers.
      */
     private final class Stream<T> {
@@ -316,9 +319,25 @@ public class RouteCalls {
             }
             for (BusMessage message : delivered) {
                 unacked.put(message.getId(), message.getDeadlineMicros());
+                localAcks.watch(message.getId(), this::settled);
                 call.onNext(reply.apply(message));
             }
             pump();
+        }
+
+        /** One of this stream's deliveries was acked or nacked on this node. */
+        private void settled(String id) {
+            synchronized (this) {
+                if (unacked.remove(id) == null) {
+                    return;
+                }
+            }
+            pump();
+        }
+
+        private void forget(String id) {
+            unacked.remove(id);
+            localAcks.unwatch(id);
         }
 
         /** Drops the deliveries that were acked or nacked (on any node) or whose deadline passed. */
@@ -329,7 +348,8 @@ public class RouteCalls {
                     return;
                 }
                 long now = Micros.now();
-                unacked.values().removeIf(deadline -> deadline <= now);
+                unacked.entrySet().stream().filter(e -> e.getValue() <= now).map(Map.Entry::getKey).toList()
+                        .forEach(this::forget);
                 if (unacked.isEmpty()) {
                     pump();
                     return;
@@ -340,7 +360,8 @@ public class RouteCalls {
                 @SuppressWarnings("unchecked")
                 List<String> stillInFlight = template.requestBody(STILL_IN_FLIGHT, ids, List.class);
                 synchronized (this) {
-                    ids.stream().filter(id -> !stillInFlight.contains(id)).forEach(unacked::remove);
+                    java.util.Set<String> still = new java.util.HashSet<>(stillInFlight);
+                    ids.stream().filter(id -> !still.contains(id)).forEach(this::forget);
                 }
             } catch (Throwable e) {
                 // the database is away: check again next time
@@ -370,6 +391,7 @@ public class RouteCalls {
                     inboxes.forget(queue, waiting);
                 }
                 release = List.copyOf(unacked.keySet());
+                release.forEach(localAcks::unwatch);
                 unacked.clear();
             }
             if (!release.isEmpty()) {

@@ -53,10 +53,22 @@ public final class Statuses {
                     || t instanceof org.springframework.dao.RecoverableDataAccessException
                     || t instanceof org.springframework.amqp.AmqpException
                     || t instanceof redis.clients.jedis.exceptions.JedisConnectionException
-                    || t instanceof IOException || t instanceof TimeoutException) {
+                    || t instanceof IOException || t instanceof TimeoutException || lostConnection(t)) {
                 return t;
             }
         }
         return null;
+    }
+
+    /**
+     * A statement on a database connection that closed under it (the database restarted): SQL state
+     * class 08, or the pool's own "Connection is closed", which carries no state.
+     */
+    private static boolean lostConnection(Throwable t) {
+        if (!(t instanceof java.sql.SQLException sql)) {
+            return false;
+        }
+        String state = sql.getSQLState();
+        return state != null ? state.startsWith("08") : "Connection is closed".equals(sql.getMessage());
     }
 }

@@ -43,6 +43,13 @@ public class BusMessage {
     public void setTopic(String topic) { this.topic = topic; }
     public byte[] getData() { return data; }
     public void setData(byte[] data) { this.data = data; }
+
+    /**
+     * The payload as hexadecimal text, for SQL statements that store it with {@code UNHEX(?)}: the
+     * MySQL driver writes a byte[] parameter into a client-side statement one byte at a time
+     * (twice for a batch), a String of hex digits in one copy.
+     */
+    public String getDataHex() { return data == null ? null : java.util.HexFormat.of().formatHex(data); }
     public long getTtlSeconds() { return ttlSeconds; }
     public void setTtlSeconds(long ttlSeconds) { this.ttlSeconds = ttlSeconds; }
     public long getDelaySeconds() { return delaySeconds; }

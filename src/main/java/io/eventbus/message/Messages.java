@@ -192,12 +192,12 @@ public class Messages {
 
     /**
      * The in-flight rows of delivered messages, for one batch insert (see deliver-messages), as
-     * positional parameters: id, queue, partition_no, msg_key, headers, data, attempt,
+     * positional parameters: id, queue, partition_no, msg_key, headers, data (hex), attempt,
      * published_at, due_at.
      */
     public List<List<Object>> inFlightRows(List<BusMessage> delivered) {
         return delivered.stream().map(message -> java.util.Arrays.<Object>asList(message.getId(), message.getQueue(),
-                message.getPartitionOrNull(), message.getKey(), message.getHeadersJson(), message.getData(),
+                message.getPartitionOrNull(), message.getKey(), message.getHeadersJson(), message.getDataHex(),
                 message.getAttempt(), message.getPublishedAtMicros(), message.getDeadlineMicros())).toList();
     }
 
@@ -293,12 +293,17 @@ public class Messages {
 
     /**
      * Rows of the {@code scheduled} table for delayed messages, for one batch insert, as positional
-     * parameters: id, queue, topic, msg_key, headers, data, attempt, ttl_seconds, published_at, due_at.
+     * parameters: id, queue, topic, msg_key, headers, data (hex), attempt, ttl_seconds, published_at, due_at.
      */
     public List<List<Object>> scheduledRows(List<BusMessage> delayed) {
         return delayed.stream().map(message -> java.util.Arrays.<Object>asList(message.getId(), message.getQueue(),
-                message.getTopic(), message.getKey(), message.getHeadersJson(), message.getData(), message.getAttempt(),
+                message.getTopic(), message.getKey(), message.getHeadersJson(), message.getDataHex(), message.getAttempt(),
                 message.getTtlSeconds(), message.getPublishedAtMicros(), message.getDueAtMicros())).toList();
+    }
+
+    /** One value as the positional parameters of a statement with one {@code #}. */
+    public List<Object> params(Object value) {
+        return java.util.Collections.singletonList(value);
     }
 
     /** The ids of messages. */

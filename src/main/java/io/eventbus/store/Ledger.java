@@ -71,7 +71,7 @@ public class Ledger {
         // the bus, not again with later ones (a message read back from SQL, or published by the bus
         // and delivered, has them there already)
         boolean content = WITH_CONTENT.contains(event) && !message.isRecorded();
-        row.put("data", content ? message.getData() : null);
+        row.put("data", content ? message.getDataHex() : null);
         row.put("msg_key", content ? message.getKey() : null);
         row.put("headers", content ? message.getHeadersJson() : null);
         row.put("published_at", message.getPublishedAtMicros());
@@ -106,7 +106,7 @@ public class Ledger {
         return params;
     }
 
-    /** Parameters of the message upsert, in its column order, for a batch of rows. */
+    /** Parameters of the message upsert, in its column order (data as hex), for a batch of rows. */
     public List<List<Object>> statusParams(List<Map<String, Object>> rows) {
         List<List<Object>> params = new ArrayList<>(rows.size());
         for (Map<String, Object> row : rows) {
