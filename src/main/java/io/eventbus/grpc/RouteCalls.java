@@ -7,9 +7,11 @@ import io.eventbus.message.Micros;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -221,10 +223,12 @@ public class RouteCalls {
                 return;
             }
             done = true;
-            if (!call.isCancelled()) {
-                call.onNext(reply.apply(gathered));
-                call.onCompleted();
+            if (call.isCancelled()) {
+                release(gathered);
+                return;
             }
+            call.onNext(reply.apply(gathered));
+            call.onCompleted();
         }
 
         private void fail(Throwable error) {
@@ -237,14 +241,20 @@ public class RouteCalls {
             }
         }
 
-        /** The client went away (or its deadline passed): stop waiting. */
+        /**
+         * The client went away (or its deadline passed): stop waiting; what was gathered but not
+         * replied comes again at once instead of at its ack deadline.
+         */
         synchronized void cancel() {
-            done = true;
             if (timer != null) {
                 timer.cancel(false);
             }
             if (waiting != null && waiting.cancel(false)) {
                 inboxes.forget(queue, waiting);
+            }
+            if (!done) {
+                done = true;
+                release(gathered);
             }
         }
     }
@@ -360,7 +370,7 @@ public class RouteCalls {
                 @SuppressWarnings("unchecked")
                 List<String> stillInFlight = template.requestBody(STILL_IN_FLIGHT, ids, List.class);
                 synchronized (this) {
-                    java.util.Set<String> still = new java.util.HashSet<>(stillInFlight);
+                    Set<String> still = new HashSet<>(stillInFlight);
                     ids.stream().filter(id -> !still.contains(id)).forEach(this::forget);
                 }
             } catch (Throwable e) {
@@ -394,16 +404,26 @@ public class RouteCalls {
                 release.forEach(localAcks::unwatch);
                 unacked.clear();
             }
-            if (!release.isEmpty()) {
-                executor.execute(() -> {
-                    try {
-                        template.sendBody(RELEASE_IN_FLIGHT, release);
-                    } catch (Throwable e) {
-                        // not released now: they come again at their ack deadline
-                    }
-                });
-            }
+            releaseIds(release);
         }
+    }
+
+    /** Delivered messages no client received: due again at once, for the redelivery sweep. */
+    private void release(List<BusMessage> messages) {
+        releaseIds(messages.stream().map(BusMessage::getId).toList());
+    }
+
+    private void releaseIds(List<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        executor.execute(() -> {
+            try {
+                template.sendBody(RELEASE_IN_FLIGHT, ids);
+            } catch (Throwable e) {
+                // not released now: they come again at their ack deadline
+            }
+        });
     }
 
     /** For callers that want a single-message reply. */
