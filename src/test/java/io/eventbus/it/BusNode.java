@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 /**
@@ -116,6 +117,11 @@ public final class BusNode implements AutoCloseable {
 
     public ManagedChannel channel() {
         return channel;
+    }
+
+    /** The node's CamelContext: its resolved properties, its routes. */
+    public CamelContext context() {
+        return main.getCamelContext();
     }
 
     /** Every setting this node runs with, for a second node that shares its database and Redis keys. */
