@@ -21,7 +21,8 @@ interface Inbox {
     /** Starts consuming when not consuming (first call, or after the channel was lost). */
     void consume() throws IOException;
 
-    boolean hasWaiting();
+    /** How many calls wait for a message of this queue now. */
+    int waitingCalls();
 
     /** Gives buffered messages back to the broker if nobody used the inbox for a while. */
     boolean releaseIfIdle(long idleNanos);

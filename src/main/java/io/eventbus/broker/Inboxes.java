@@ -12,6 +12,7 @@ import java.util.List;
 import io.grpc.Status;
 import java.io.IOException;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -149,11 +150,18 @@ public class Inboxes implements AutoCloseable {
         }
     }
 
+    /** Per queue this node consumes from RabbitMQ: how many calls wait for its messages now. */
+    public Map<String, Integer> waitingCalls() {
+        Map<String, Integer> waiting = new TreeMap<>();
+        inboxes.forEach((queue, inbox) -> waiting.put(queue, inbox.waitingCalls()));
+        return waiting;
+    }
+
     /** Called on a timer: resumes consumers that calls wait on, releases those nobody used. */
     public void maintain() {
         for (Inbox inbox : inboxes.values()) {
             try {
-                if (inbox.hasWaiting()) {
+                if (inbox.waitingCalls() > 0) {
                     inbox.consume();
                 } else {
                     inbox.releaseIfIdle(idleNanos);

@@ -255,8 +255,8 @@ final class PartitionedInbox implements Inbox {
     }
 
     @Override
-    public synchronized boolean hasWaiting() {
-        return !waiting.isEmpty();
+    public synchronized int waitingCalls() {
+        return waiting.size();
     }
 
     /**

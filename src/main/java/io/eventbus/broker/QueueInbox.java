@@ -131,8 +131,8 @@ final class QueueInbox implements Inbox {
     }
 
     @Override
-    public synchronized boolean hasWaiting() {
-        return !waiting.isEmpty();
+    public synchronized int waitingCalls() {
+        return waiting.size();
     }
 
     /**

@@ -146,6 +146,11 @@ public class Topology {
         return queue + DLQ_SUFFIX;
     }
 
+    /** The queue whose dead-letter queue this is; the name itself when it is no dead-letter queue. */
+    public static String queueOfDeadLetterQueue(String queue) {
+        return queue.endsWith(DLQ_SUFFIX) ? queue.substring(0, queue.length() - DLQ_SUFFIX.length()) : queue;
+    }
+
     /** Binds a queue to a topic (routing key = topic, so AMQP patterns * and # work). */
     public void bindTopic(String queue, String topic) {
         ensureQueue(queue);

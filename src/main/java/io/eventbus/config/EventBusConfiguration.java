@@ -14,11 +14,13 @@ import io.eventbus.grpc.MqService;
 import io.eventbus.grpc.MqTopicService;
 import io.eventbus.grpc.RouteCalls;
 import io.eventbus.http.Health;
+import io.eventbus.http.Stats;
 import io.eventbus.message.Clock;
 import io.eventbus.message.Messages;
 import io.eventbus.message.V1Messages;
 import io.eventbus.metrics.BusMetrics;
 import io.eventbus.partition.Partitions;
+import io.eventbus.routes.OperationsRoutes;
 import io.eventbus.message.Validator;
 import io.eventbus.store.AckedIds;
 import io.eventbus.store.IdempotencyKeys;
@@ -132,8 +134,9 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("inboxes", inboxes);
         registry.bind("partitions", new Partitions(settings));
         registry.bind("spool", new Spool());
+        String node = nodeId.isBlank() ? defaultNodeId() : nodeId;
         SystemEvents events = new SystemEvents(context.createProducerTemplate(), messages, "seda:system-events",
-                nodeId.isBlank() ? defaultNodeId() : nodeId, prefetch);
+                node, prefetch);
         registry.bind("systemEvents", events);
         BrokerPublisher publisher = new BrokerPublisher(new RabbitTemplate(rabbit), messages, confirmTimeoutMillis, events);
         registry.bind("publisher", publisher);
@@ -174,7 +177,9 @@ public class EventBusConfiguration implements CamelConfiguration {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.bind("metricsRegistry", meters);
         }
-        registry.bind("metrics", new BusMetrics(meters, settings));
+        BusMetrics metrics = new BusMetrics(meters, settings);
+        registry.bind("metrics", metrics);
+        registry.bind("stats", new Stats(node, metrics, inboxes));
         // a sweep's claim never outlives the lock expiration (the original's DLMExpiration)
         registry.bind("clock", new Clock(Math.min(claimSeconds, lockExpirationSeconds)));
         // the sweeps publish chunks of due rows on this pool (the original's BackConsumerGoroutineNum)
@@ -207,6 +212,8 @@ public class EventBusConfiguration implements CamelConfiguration {
                 inboxes::close);
         registry.bind("grpcIngress", ingress);
         registry.bind("health", new Health(context, rabbit, dataSource, redisFactory, ingress::isStarted));
+        // the HTTP operations endpoints, compiled in beside the YAML routes of routes/
+        context.addRoutes(new OperationsRoutes());
 
         // gRPC opens once every route runs, and closes before any route stops.
         context.addStartupListener(new ExtendedStartupListener() {

@@ -2,6 +2,7 @@ package io.eventbus.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventbus.broker.Topology;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.Micros;
 import java.time.Instant;
@@ -102,7 +103,7 @@ public class SystemEvents {
         if (queue == null || queue.startsWith(QUEUE)) {
             return;
         }
-        consumer(queue.endsWith(".dlq") ? queue.substring(0, queue.length() - 4) : queue).discard.incrementAndGet();
+        consumer(Topology.queueOfDeadLetterQueue(queue)).discard.incrementAndGet();
         emit("consumer", node + "/" + queue, "dead_letter", false,
                 Map.of("messageId", message.getId(), "queue", queue, "reason", reason, "attempt", message.getAttempt()));
     }

@@ -51,6 +51,10 @@ public class Health {
         boolean up = checks.values().stream().allMatch("UP"::equals);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("status", up ? "UP" : "DOWN");
+        // live: the process answers (a restart would not help a dependency's outage);
+        // ready: every dependency is up, so calls can be served
+        report.put("live", true);
+        report.put("ready", up);
         report.put("checks", checks);
         return report;
     }

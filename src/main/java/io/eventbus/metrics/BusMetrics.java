@@ -1,14 +1,18 @@
 package io.eventbus.metrics;
 
+import io.eventbus.broker.Topology;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.Micros;
 import io.eventbus.store.QueueSettings;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +33,8 @@ public class BusMetrics {
     private final Map<String, Timer> publish = new ConcurrentHashMap<>();
     private final Map<String, Timer> deliver = new ConcurrentHashMap<>();
     private final Map<String, Timer> ack = new ConcurrentHashMap<>();
+    private final Map<String, Counter> nacked = new ConcurrentHashMap<>();
+    private final Map<String, Counter> dead = new ConcurrentHashMap<>();
     private final Timer lateness;
     private final DistributionSummary ledgerBatch;
 
@@ -83,6 +89,45 @@ public class BusMetrics {
 
     public void ackedAll(List<BusMessage> messages) {
         messages.forEach(this::acked);
+    }
+
+    /** A message nacked while in flight. */
+    public void nacked(BusMessage message) {
+        counter(nacked, "eventbus.nacked", "Messages nacked by a consumer", message.getQueue()).increment();
+    }
+
+    /** A message filed into its queue's dead-letter queue (retries spent or TTL lapsed): counted under its queue. */
+    public void deadLettered(BusMessage filed) {
+        counter(dead, "eventbus.dead.lettered", "Messages filed into the dead-letter queue",
+                Topology.queueOfDeadLetterQueue(filed.getQueue())).increment();
+    }
+
+    private Counter counter(Map<String, Counter> counters, String name, String description, String queue) {
+        return counters.computeIfAbsent(queue, q -> Counter.builder(name).description(description).tag("queue", q).register(registry));
+    }
+
+    /**
+     * What this node counted per queue since it started: published (confirmed by RabbitMQ),
+     * delivered, acked, nacked, dead (dead-lettered).
+     */
+    public Map<String, Map<String, Long>> counts() {
+        Map<String, Map<String, Long>> counts = new TreeMap<>();
+        publish.forEach((queue, timer) -> count(counts, queue, "published", timer.count()));
+        deliver.forEach((queue, timer) -> count(counts, queue, "delivered", timer.count()));
+        ack.forEach((queue, timer) -> count(counts, queue, "acked", timer.count()));
+        nacked.forEach((queue, counter) -> count(counts, queue, "nacked", (long) counter.count()));
+        dead.forEach((queue, counter) -> count(counts, queue, "dead", (long) counter.count()));
+        return counts;
+    }
+
+    private static void count(Map<String, Map<String, Long>> counts, String queue, String what, long n) {
+        counts.computeIfAbsent(queue, q -> {
+            Map<String, Long> zero = new LinkedHashMap<>();
+            for (String name : List.of("published", "delivered", "acked", "nacked", "dead")) {
+                zero.put(name, 0L);
+            }
+            return zero;
+        }).put(what, n);
     }
 
     /** Delayed messages that fell due, as they are sent to their queue. */

@@ -7,6 +7,7 @@ import io.eventbus.grpc.mq.SubscribeRequest;
 import io.eventbus.grpc.mq.SubscribeResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +37,16 @@ final class Workload implements AutoCloseable {
     private final ExecutorService clients;
     private final List<Future<?>> work = new ArrayList<>();
 
-    Workload(MqGrpc.MqBlockingStub mq, String queue, int messages, int publishers, int consumers, long publishPauseMillis) {
+    /**
+     * {@code publishing}: about how long the publishers take for all messages (they pause between
+     * publishes), so that a fault injected while they work hits a run still under way.
+     */
+    Workload(MqGrpc.MqBlockingStub mq, String queue, int messages, int publishers, int consumers, Duration publishing) {
         this.mq = mq;
         this.queue = queue;
         this.messages = messages;
         this.clients = Executors.newFixedThreadPool(publishers + consumers);
+        long publishPauseMillis = publishing.toMillis() * publishers / messages;
         for (int p = 0; p < publishers; p++) {
             int publisher = p;
             work.add(clients.submit(() -> {
@@ -90,8 +96,24 @@ final class Workload implements AutoCloseable {
         }
     }
 
-    int acked() {
+    /** Acked so far; throws what stopped a client, so that a wait on progress fails at once, with the cause. */
+    int acked() throws Exception {
+        rethrowFailures();
         return acked.get();
+    }
+
+    /** Published and confirmed so far; throws what stopped a client. */
+    int confirmed() throws Exception {
+        rethrowFailures();
+        return confirmed.size();
+    }
+
+    private void rethrowFailures() throws Exception {
+        for (Future<?> f : work) {
+            if (f.isDone()) {
+                f.get();
+            }
+        }
     }
 
     /** Waits for every client to finish: all confirmed messages delivered. */
