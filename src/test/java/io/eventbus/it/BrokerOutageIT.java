@@ -51,6 +51,8 @@ class BrokerOutageIT extends BusTestSupport {
         try {
             Services.run("rabbitmqctl", "stop_app");
             Services.awaitDown(Services.RABBITMQ);
+            // issue 7 acceptance 2: not ready within 5 s of the broker's stop
+            await().atMost(Duration.ofSeconds(5)).until(() -> health() == 503);
             for (int i = 0; i < DURING; i++) {
                 mq().publish(PublishRequest.newBuilder().setQueue(queue).setData("during-" + i).build());
             }
