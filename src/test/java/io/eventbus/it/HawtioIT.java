@@ -3,7 +3,6 @@ package io.eventbus.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,9 +51,13 @@ class HawtioIT extends BusTestSupport {
                                 .containsAll(ROUTES));
                 Files.write(SCREENSHOT, chromium.screenshot());
             } catch (Exception | AssertionError e) {
-                File failure = LOGS.resolve("HawtioIT-failure.png").toFile();
-                Files.write(failure.toPath(), chromium.screenshot());
-                throw new AssertionError(e.getMessage() + " (the page then: " + failure + ", logs in " + LOGS + ")", e);
+                AssertionError failed = new AssertionError(e.getMessage() + " (the page then and the logs: " + LOGS + ")", e);
+                try {
+                    Files.write(LOGS.resolve("HawtioIT-failure.png"), chromium.screenshot());
+                } catch (Exception screenshot) {
+                    failed.addSuppressed(screenshot);
+                }
+                throw failed;
             }
         }
     }
