@@ -33,8 +33,8 @@ class BrokerRestartIT extends BusTestSupport {
 
     @Test
     void twoBrokerRestartsDuringLoadLoseNothing() throws Exception {
-        // publishing spans about 40 s; each restart begins while publishers are still at work
-        try (Workload load = new Workload(bus.mq(), queue("broker-restart"), MESSAGES, 4, 4, Duration.ofSeconds(40))) {
+        // publishing spans about 25 s; each restart begins while publishers are still at work
+        try (Workload load = new Workload(bus.mq(), queue("broker-restart"), MESSAGES, 4, 4, Duration.ofSeconds(25))) {
             await().atMost(Duration.ofMinutes(2)).until(() -> load.confirmed() >= MESSAGES / 5);
             try {
                 Services.run("rabbitmqctl", "stop_app");

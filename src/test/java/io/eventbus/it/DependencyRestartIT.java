@@ -32,8 +32,8 @@ class DependencyRestartIT extends BusTestSupport {
 
     @Test
     void restartingTheDatabaseAndRedisMidRunLosesNothing() throws Exception {
-        // publishing spans about 30 s; each restart begins while publishers are still at work
-        try (Workload load = new Workload(bus.mq(), queue("restarts"), MESSAGES, 2, 2, Duration.ofSeconds(30))) {
+        // publishing spans about 20 s; each restart begins while publishers are still at work
+        try (Workload load = new Workload(bus.mq(), queue("restarts"), MESSAGES, 2, 2, Duration.ofSeconds(20))) {
             await().atMost(Duration.ofMinutes(2)).until(() -> load.confirmed() >= MESSAGES / 5);
             try {
                 Services.run("mysqladmin", "-uroot", "shutdown");

@@ -51,7 +51,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SoakIT {
 
-    private static final int MESSAGES = Integer.getInteger("soak.messages", 3000);
+    private static final int MESSAGES = Integer.getInteger("soak.messages", 2000);
     private static final int POOL = 10;
     private static final int BATCH = 100;
     private final String queue = Broker.uniqueName("soak");
