@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Hawtio, started by ops/hawtio.sh and connected to a bus node's Jolokia the way the script tells an
  * operator to (Connect, Add connection, Connect), lists the bus's routes by id in its Camel view.
- * Headless Chromium does what the operator would; the route list is saved as docs/hawtio-routes.png.
+ * Headless Chromium does what the operator would; the route list is saved as
+ * target/hawtio/hawtio-routes.png ({@code -Dhawtio.screenshot=docs/hawtio-routes.png} refreshes the README's copy).
  */
 class HawtioIT extends BusTestSupport {
 
@@ -25,7 +26,7 @@ class HawtioIT extends BusTestSupport {
     /** Longest wait for one step of the console (it loads the bus's MBeans through Hawtio's proxy). */
     private static final Duration STEP = Duration.ofSeconds(30);
 
-    private static final Path SCREENSHOT = Path.of("docs", "hawtio-routes.png");
+    private static final Path SCREENSHOT = Path.of(System.getProperty("hawtio.screenshot", "target/hawtio/hawtio-routes.png"));
     private static final Path LOGS = Path.of("target", "hawtio");
 
     @BeforeAll
