@@ -2,6 +2,7 @@ package io.eventbus.store;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.SessionCallback;
 import org.slf4j.Logger;
@@ -20,6 +21,8 @@ public class AckedIds {
     private final StringRedisTemplate redis;
     private final String prefix;
     private final Duration keep;
+    /** Calls that failed since Redis last answered: an outage is logged once, not once per message. */
+    private final AtomicLong failures = new AtomicLong();
 
     public AckedIds(StringRedisTemplate redis, String prefix, Duration keep) {
         this.redis = redis;
@@ -30,8 +33,9 @@ public class AckedIds {
     public void remember(String id) {
         try {
             redis.opsForValue().set(prefix + id, "1", keep);
+            answered();
         } catch (RuntimeException e) {
-            LOG.warn("Redis did not take the ack of {}: {}", id, e.toString());
+            failed("take the ack of " + id, e);
         }
     }
 
@@ -46,8 +50,9 @@ public class AckedIds {
                     return null;
                 }
             });
+            answered();
         } catch (RuntimeException e) {
-            LOG.warn("Redis did not take the acks of {} messages: {}", ids.size(), e.toString());
+            failed("take the acks of " + ids.size() + " messages", e);
         }
     }
 
@@ -61,17 +66,34 @@ public class AckedIds {
             for (int i = 0; i < messages.size(); i++) {
                 messages.get(i).setAckedBefore(answers != null && answers.get(i) != null);
             }
+            answered();
         } catch (RuntimeException e) {
-            LOG.warn("Redis did not answer whether {} messages were acked: {}", messages.size(), e.toString());
+            failed("answer whether " + messages.size() + " messages were acked", e);
         }
     }
 
     public boolean isAcked(String id) {
         try {
-            return Boolean.TRUE.equals(redis.hasKey(prefix + id));
+            boolean acked = Boolean.TRUE.equals(redis.hasKey(prefix + id));
+            answered();
+            return acked;
         } catch (RuntimeException e) {
-            LOG.warn("Redis did not answer whether {} was acked: {}", id, e.toString());
+            failed("answer whether " + id + " was acked", e);
             return false;
+        }
+    }
+
+    private void failed(String what, RuntimeException e) {
+        if (failures.getAndIncrement() == 0) {
+            LOG.warn("Redis did not {} (acked-id hints pause until it answers; not logged again until then): {}",
+                    what, e.toString());
+        }
+    }
+
+    private void answered() {
+        long failed = failures.get() == 0 ? 0 : failures.getAndSet(0);
+        if (failed > 0) {
+            LOG.info("Redis answers again; {} acked-id calls failed meanwhile", failed);
         }
     }
 }
