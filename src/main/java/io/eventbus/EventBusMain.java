@@ -1,5 +1,6 @@
 package io.eventbus;
 
+import io.eventbus.cli.Bench;
 import io.eventbus.cli.Failures;
 import io.eventbus.cli.PublishCommand;
 import io.eventbus.cli.ServeCommand;
@@ -16,14 +17,14 @@ import picocli.CommandLine.Spec;
 /**
  * The jar's command line: {@code serve} starts the bus (camel-main with application.properties,
  * the YAML routes and the configuration class) and is what runs when no command is given, so
- * {@code java -jar event-bus.jar} serves as before; {@code publish}, {@code subscribe} and
- * {@code stats} are clients of a running bus.
+ * {@code java -jar event-bus.jar} serves as before; {@code publish}, {@code subscribe},
+ * {@code stats} and {@code bench} are clients of a running bus.
  */
 @Command(name = "event-bus", mixinStandardHelpOptions = true, versionProvider = EventBusMain.Version.class,
         description = {"A gRPC message bus in front of RabbitMQ.",
                 "Without a command it serves, as 'serve' does. Settings: application.properties, "
                         + "-Dkey=value before -jar, or the environment (EVENTBUS_RETRY_TIMES)."},
-        subcommands = {ServeCommand.class, PublishCommand.class, SubscribeCommand.class, StatsCommand.class})
+        subcommands = {ServeCommand.class, PublishCommand.class, SubscribeCommand.class, StatsCommand.class, Bench.class})
 public final class EventBusMain implements Callable<Integer> {
 
     @Spec
