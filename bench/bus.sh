@@ -1,6 +1,6 @@
 # Sourced by the bench scripts: start_bus LOG [-Dkey=value …] starts the packaged bus (RPC 9191,
 # HTTP 7979, -Xmx512m) against a fresh database of its own (evbench), stops it when the script
-# exits, and returns once /health answers; run_bench ARGS… runs the Bench client against it.
+# exits, and returns once /health answers; run_bench ARGS… runs the jar's bench command against it.
 start_bus() {
   local log=$1
   shift
@@ -17,13 +17,12 @@ start_bus() {
   return 1
 }
 
-# Builds the bus and the bench client, and writes the client's classpath.
+# Builds the jar: the bus and, as its bench command, the client.
 build_bench() {
-  mvn -B -q -DskipTests package test-compile
-  mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-client.cp > /dev/null
+  mvn -B -q -DskipTests package
 }
 
+# The bench command of the same jar, against the bus start_bus started (see: java -jar … bench --help).
 run_bench() {
-  java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench-client.cp)" io.eventbus.bench.Bench \
-    --target 127.0.0.1:9191 "$@"
+  java -Xmx1g -jar target/event-bus-0.1.0.jar bench --target 127.0.0.1:9191 "$@"
 }

@@ -1,7 +1,10 @@
-package io.eventbus.bench;
+package io.eventbus.cli;
 
 import com.google.common.util.concurrent.RateLimiter;
 import com.google.protobuf.ByteString;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.grpc.mq.MqGrpc;
 import io.eventbus.grpc.mq.QueueId;
 import io.eventbus.grpc.mq.SubscribeRequest;
@@ -19,14 +22,17 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,9 +47,14 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * The bus's side of the benchmark command (bench/perf.sh): drives a running bus over gRPC through
+ * {@code bench}, the bus's side of the benchmark (bench/perf.sh, bench/quick.sh): drives a running bus over gRPC through
  * the phases named by {@code --phases}, prints progress every second, and writes one table of
  * msg/s and latency percentiles (with the ratio to RabbitMQ's PerfTest figures passed in), the
  * same as CSV, a per-second series and a PNG chart of throughput and latency over time.
@@ -57,17 +68,109 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * consuming phases are end to end: PublishBatch publishers feed the queue while it is consumed
  * (at most {@code --ahead} messages ahead), as PerfTest's publish + consume runs both at once.
  * Latency is per call (for Subscribe: per Ack call; for delayed: delivery minus due time).
+ * Afterwards the run's queues are deleted on RabbitMQ ({@code --amqp-url}).
  */
-public final class Bench {
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Benchmarks a running bus over gRPC: phases of publishing and consuming, progress every "
+                + "second, then a table of msg/s and latency percentiles (results.md, results.csv), a per-second "
+                + "series (series.csv) and chart.png in --out.")
+public final class Bench implements Callable<Integer> {
 
     private static final String HEADER_DELAY = "bench-delay-seconds";
 
-    private final Map<String, String> options;
-    private final String target;
-    private final int messages;
-    private final int clients;
-    private final ByteString payload;
-    private final String run;
+    /** Every phase, in the order they run by default. */
+    static final List<String> PHASES = List.of("mq-publish", "mq-consume", "publish", "publish-half", "publish-batch",
+            "pull", "subscribe", "delayed");
+
+    /** The phase names for --help. */
+    static final class PhaseNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return PHASES.iterator();
+        }
+    }
+
+    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9091",
+            description = "The bus's gRPC address (default: ${DEFAULT-VALUE}).")
+    String target;
+
+    @Option(names = "--messages", paramLabel = "N", defaultValue = "50000",
+            description = "Messages per phase (default: ${DEFAULT-VALUE}).")
+    int messages;
+
+    @Option(names = "--clients", paramLabel = "N", defaultValue = "32",
+            description = "Clients at once: concurrent calls or streams (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "200",
+            description = "Payload bytes of each message (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--phases", paramLabel = "PHASE", split = ",", completionCandidates = PhaseNames.class,
+            defaultValue = "mq-publish,mq-consume,publish,publish-half,publish-batch,pull,subscribe,delayed",
+            description = "Phases to run, in the order given, comma-separated: ${COMPLETION-CANDIDATES} "
+                    + "(default: all).")
+    List<String> phases;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench",
+            description = "Where results.md, results.csv, series.csv and chart.png go (default: ${DEFAULT-VALUE}).")
+    Path outDir;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
+            description = "Messages published and pulled before the phases, not measured; 0: none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--run", paramLabel = "NAME",
+            description = "Names this run's queues bench.NAME.PHASE (default: from the clock).")
+    String run;
+
+    @Option(names = "--perftest-publish", paramLabel = "MSG_PER_S", defaultValue = "0",
+            description = "PerfTest's confirmed publish rate, for the ratio column; 0: none (default: ${DEFAULT-VALUE}).")
+    double perftestPublish;
+
+    @Option(names = "--perftest-consume", paramLabel = "MSG_PER_S", defaultValue = "0",
+            description = "PerfTest's publish + consume rate, for the ratio column; 0: none (default: ${DEFAULT-VALUE}).")
+    double perftestConsume;
+
+    @Option(names = "--delayed", paramLabel = "N",
+            description = "Messages of the delayed phase (default: --messages).")
+    Integer delayedCount;
+
+    @Option(names = "--due-rate", paramLabel = "PER_S", defaultValue = "1000",
+            description = "Delayed messages falling due per second (default: ${DEFAULT-VALUE}).")
+    int dueRate;
+
+    @Option(names = "--lead-seconds", paramLabel = "SECONDS",
+            description = "From the start of the delayed phase to its first due time (default: 10 + delayed / 3000, "
+                    + "so that all are stored before they fall due).")
+    Integer leadSeconds;
+
+    @Option(names = "--half-rate", paramLabel = "MSG_PER_S",
+            description = "Rate of the paced Publish phase (default: half the rate the publish phase reached, "
+                    + "500 without it).")
+    Double halfRate;
+
+    @Option(names = "--ahead", paramLabel = "N", defaultValue = "20000",
+            description = "In the consuming phases, most messages the publishers may be ahead of the consumers "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long ahead;
+
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "4",
+            description = "gRPC connections the clients share, at most --clients (default: ${DEFAULT-VALUE}).")
+    int connectionCount;
+
+    @Option(names = "--amqp-url", paramLabel = "URL", defaultValue = "amqp://guest:guest@127.0.0.1:5672/",
+            description = "RabbitMQ, where this run's queues are deleted afterwards; an empty path or / is the "
+                    + "default virtual host (default: ${DEFAULT-VALUE}).")
+    String amqpUrl;
+
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out;
+    private PrintWriter err;
+    private ByteString payload;
     private final long benchStart = System.nanoTime();
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final ExecutorService pool = Executors.newCachedThreadPool();
@@ -130,27 +233,10 @@ public final class Bench {
             long[] latencies = mine.stream().mapToLong(Sample::latencyMicros).sorted().toArray();
             Result result = new Result(name, label, Math.min(done.get(), total), seconds, latencies, base, baseRate, target);
             results.add(result);
-            System.err.printf(Locale.ROOT, "%s: %d messages in %.1f s, %.0f msg/s, p50 %.2f ms, p99 %.2f ms%n", label,
+            err.printf(Locale.ROOT, "%s: %d messages in %.1f s, %.0f msg/s, p50 %.2f ms, p99 %.2f ms%n", label,
                     result.messages(), seconds, result.rate(), result.pct(0.5), result.pct(0.99));
             return result;
         }
-    }
-
-    private Bench(Map<String, String> options) {
-        this.options = options;
-        this.target = option("target", "127.0.0.1:9091");
-        this.run = option("run", Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36));
-        this.messages = Integer.parseInt(option("messages", "50000"));
-        this.clients = Integer.parseInt(option("clients", "32"));
-        this.payload = ByteString.copyFromUtf8("x".repeat(Integer.parseInt(option("size", "200"))));
-        int connections = Math.max(1, Math.min(clients, Integer.parseInt(option("connections", "4"))));
-        for (int i = 0; i < connections; i++) {
-            channels.add(ManagedChannelBuilder.forTarget(target).usePlaintext().build());
-        }
-    }
-
-    private String option(String name, String fallback) {
-        return options.getOrDefault(name, fallback);
     }
 
     private ManagedChannel channel(int client) {
@@ -171,33 +257,44 @@ public final class Bench {
         return queue;
     }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("expected --name value, got " + args[i]);
+    @Override
+    public Integer call() throws Exception {
+        for (String phase : phases) {
+            if (!PHASES.contains(phase.trim())) {
+                throw new ParameterException(spec.commandLine(), "Unknown phase '" + phase.trim() + "' of --phases: "
+                        + "expected some of " + String.join(",", PHASES));
             }
-            options.put(args[i].substring(2), args[i + 1]);
         }
-        Bench bench = new Bench(options);
+        for (String[] positive : new String[][] {{"--messages", "" + messages}, {"--clients", "" + clients},
+                {"--due-rate", "" + dueRate}, {"--connections", "" + connectionCount}}) {
+            if (Long.parseLong(positive[1]) < 1) {
+                throw new ParameterException(spec.commandLine(), positive[0] + " must be 1 or more, was " + positive[1]);
+            }
+        }
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        if (run == null) {
+            run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+        }
+        payload = ByteString.copyFromUtf8("x".repeat(size));
+        for (int i = 0; i < Math.min(clients, connectionCount); i++) {
+            channels.add(ManagedChannelBuilder.forTarget(target).usePlaintext().build());
+        }
         try {
-            bench.runAll();
+            runAll();
         } finally {
-            bench.close();
+            close();
         }
+        return 0;
     }
 
     private void runAll() throws Exception {
-        Path out = Path.of(option("out", "target/bench"));
-        Files.createDirectories(out);
+        Files.createDirectories(outDir);
         ticker.scheduleAtFixedRate(this::progress, 1, 1, TimeUnit.SECONDS);
-        int warmup = Integer.parseInt(option("warmup", "20000"));
         if (warmup > 0) {
             warmUp(warmup);
         }
-        double perftestPublish = Double.parseDouble(option("perftest-publish", "0"));
-        double perftestConsume = Double.parseDouble(option("perftest-consume", "0"));
-        for (String phase : option("phases", "mq-publish,mq-consume,publish,publish-half,publish-batch,pull,subscribe,delayed").split(",")) {
+        for (String phase : phases) {
             switch (phase.trim()) {
                 case "mq-publish" -> mqPublish().result("PerfTest publish", perftestPublish, "");
                 case "mq-consume" -> consume("mq-consume", "compatible subscribe + ack", this::mqConsumer)
@@ -210,11 +307,11 @@ public final class Bench {
                 case "subscribe" -> consume("subscribe", "Subscribe stream + Ack", this::streamer)
                         .result("PerfTest publish + consume", perftestConsume, ">= 0.5");
                 case "delayed" -> delayed().result("", 0, "p99 <= 1000 ms");
-                default -> throw new IllegalArgumentException("unknown phase " + phase);
+                default -> throw new IllegalStateException("unknown phase " + phase); // checked in call()
             }
         }
         current = null;
-        write(out);
+        write(outDir);
     }
 
     private volatile Phase current;
@@ -228,10 +325,8 @@ public final class Bench {
         long done = phase.done.get();
         long rate = Math.max(0, done - lastDone);
         lastDone = done;
-        int width = 30;
-        int filled = (int) Math.min(width, width * done / Math.max(1, phase.total));
-        System.err.printf(Locale.ROOT, "[%4ds] %-28s [%s%s] %d/%d, %d msg/s%n", (System.nanoTime() - benchStart) / 1_000_000_000L,
-                phase.label, "#".repeat(filled), ".".repeat(width - filled), Math.min(done, phase.total), phase.total, rate);
+        err.printf(Locale.ROOT, "[%4ds] %-28s %s %d/%d, %d msg/s%n", (System.nanoTime() - benchStart) / 1_000_000_000L,
+                phase.label, ProgressBar.bar(done, phase.total), Math.min(done, phase.total), phase.total, rate);
     }
 
     private Phase start(String name, String label, long total) {
@@ -300,7 +395,7 @@ public final class Bench {
 
     /** Publish paced at half the rate the publish phase reached (or --half-rate), for its latency. */
     private Phase publishHalf() throws Exception {
-        double rate = Double.parseDouble(option("half-rate", "0"));
+        double rate = halfRate == null ? 0 : halfRate;
         if (rate <= 0) {
             rate = publishRate > 0 ? publishRate / 2 : 500;
         }
@@ -351,7 +446,6 @@ public final class Bench {
      */
     private Phase consume(String name, String label, Consumer consumer) throws Exception {
         String queue = queue(name);
-        long ahead = Long.parseLong(option("ahead", "20000"));
         Phase phase = start(name, label, messages);
         AtomicLong published = new AtomicLong();
         AtomicBoolean fed = new AtomicBoolean();
@@ -499,9 +593,8 @@ public final class Bench {
      * on Subscribe streams; latency = delivery minus due time (the bus's acceptance time plus the delay).
      */
     private Phase delayed() throws Exception {
-        int count = Integer.parseInt(option("delayed", Integer.toString(messages)));
-        int dueRate = Integer.parseInt(option("due-rate", "1000"));
-        int lead = Integer.parseInt(option("lead-seconds", Integer.toString(10 + count / 3000)));
+        int count = delayedCount == null ? messages : delayedCount;
+        int lead = leadSeconds == null ? 10 + count / 3000 : leadSeconds;
         String queue = queue("delayed");
         Phase phase = start("delayed", String.format(Locale.ROOT, "delayed, %d falling due at %d/s", count, dueRate), count);
         AtomicBoolean fed = new AtomicBoolean();
@@ -525,7 +618,7 @@ public final class Bench {
             for (Future<?> feeder : feeders) {
                 feeder.get();
             }
-            System.err.printf(Locale.ROOT, "delayed: %d stored in %.1f s%n", count, (System.nanoTime() - publishStart) / 1e9);
+            err.printf(Locale.ROOT, "delayed: %d stored in %.1f s%n", count, (System.nanoTime() - publishStart) / 1e9);
             // the consumers' idle time counts from when the last message is due, not from its publish
             long lastDue = publishStart + TimeUnit.SECONDS.toNanos(lead + count / dueRate);
             while (System.nanoTime() < lastDue) {
@@ -545,14 +638,12 @@ public final class Bench {
         return phase;
     }
 
-    private void write(Path out) throws IOException {
+    private void write(Path dir) throws IOException {
         StringBuilder md = new StringBuilder();
         StringBuilder csv = new StringBuilder("phase,msg_per_s,p50_ms,p95_ms,p99_ms,messages,seconds,compared_with,base_msg_per_s,ratio,target\n");
         md.append(String.format(Locale.ROOT, "| %s messages of %d bytes, %d clients | msg/s | p50 ms | p95 ms | p99 ms | compared with | its msg/s | bus / it | target |%n",
                 messages, payload.size(), clients));
         md.append("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |\n");
-        double perftestPublish = Double.parseDouble(option("perftest-publish", "0"));
-        double perftestConsume = Double.parseDouble(option("perftest-consume", "0"));
         if (perftestPublish > 0) {
             md.append(String.format(Locale.ROOT, "| PerfTest: confirmed persistent publish | %.0f | | | | | | | |%n", perftestPublish));
             md.append(String.format(Locale.ROOT, "| PerfTest: publish + consume, manual ack, qos 100 | %.0f | | | | | | | |%n", perftestConsume));
@@ -567,14 +658,15 @@ public final class Bench {
             csv.append(String.format(Locale.ROOT, "%s,%.0f,%.2f,%.2f,%.2f,%d,%.1f,%s,%s,%s,%s%n", r.label(), r.rate(), r.pct(0.5),
                     r.pct(0.95), r.pct(0.99), r.messages(), r.seconds(), r.baseRate() > 0 ? r.base() : "", base, ratio, r.target()));
         }
-        Files.writeString(out.resolve("results.md"), md);
-        Files.writeString(out.resolve("results.csv"), csv);
-        System.out.print(md);
-        writeSeries(out);
+        Files.writeString(dir.resolve("results.md"), md);
+        Files.writeString(dir.resolve("results.csv"), csv);
+        out.print(md);
+        out.flush();
+        writeSeries(dir);
     }
 
     /** Per second and phase: messages, p50 and p99 latency; as CSV and as a PNG chart. */
-    private void writeSeries(Path out) throws IOException {
+    private void writeSeries(Path dir) throws IOException {
         Map<String, TreeMap<Long, List<Sample>>> byPhase = new LinkedHashMap<>();
         for (Sample sample : samples) {
             byPhase.computeIfAbsent(sample.phase(), p -> new TreeMap<>())
@@ -603,9 +695,9 @@ public final class Bench {
             throughput.addSeries(phase.getKey(), x, rate).setMarker(SeriesMarkers.NONE);
             latency.addSeries(phase.getKey(), x, p99).setMarker(SeriesMarkers.NONE);
         }
-        Files.writeString(out.resolve("series.csv"), csv);
+        Files.writeString(dir.resolve("series.csv"), csv);
         if (!byPhase.isEmpty()) {
-            BitmapEncoder.saveBitmap(List.of(throughput, latency), 2, 1, out.resolve("chart").toString(),
+            BitmapEncoder.saveBitmap(List.of(throughput, latency), 2, 1, dir.resolve("chart").toString(),
                     BitmapEncoder.BitmapFormat.PNG);
         }
     }
@@ -615,10 +707,39 @@ public final class Bench {
         pool.shutdownNow();
         channels.forEach(ManagedChannel::shutdownNow);
         try {
-            // the bench's queues are its own: removed afterwards, with dead-letter queues and partitions
-            io.eventbus.it.Broker.deleteQueues(queues, 64);
+            deleteQueues();
         } catch (Exception e) {
-            System.err.println("could not delete the bench's queues: " + e);
+            err.println("could not delete the bench's queues: " + e
+                    + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
+        }
+    }
+
+    /** The bench's queues are its own: removed afterwards, with their dead-letter queues and partitions (up to 64). */
+    private void deleteQueues() throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(amqpUrl);
+        if (factory.getVirtualHost() == null || factory.getVirtualHost().isEmpty()) {
+            factory.setVirtualHost("/"); // as eventbus.amqp-url: an empty path or "/" is the default virtual host
+        }
+        try (Connection connection = factory.newConnection("event-bus bench")) {
+            for (String queue : queues) {
+                List<String> names = new ArrayList<>(List.of(queue, queue + ".dlq"));
+                for (int i = 0; i < 64; i++) {
+                    names.add(queue + "." + i);
+                }
+                for (String name : names) {
+                    Channel channel = connection.createChannel();
+                    try {
+                        channel.queueDelete(name);
+                    } catch (IOException notThere) {
+                        // nothing to delete (the failed call closed the channel)
+                    } finally {
+                        if (channel.isOpen()) {
+                            channel.close();
+                        }
+                    }
+                }
+            }
         }
     }
 }
