@@ -2,7 +2,6 @@ package io.eventbus.cli;
 
 import com.google.common.util.concurrent.RateLimiter;
 import com.google.protobuf.ByteString;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.eventbus.grpc.mq.MqGrpc;
@@ -722,24 +721,7 @@ public final class Bench implements Callable<Integer> {
             factory.setVirtualHost("/"); // as eventbus.amqp-url: an empty path or "/" is the default virtual host
         }
         try (Connection connection = factory.newConnection("event-bus bench")) {
-            for (String queue : queues) {
-                List<String> names = new ArrayList<>(List.of(queue, queue + ".dlq"));
-                for (int i = 0; i < 64; i++) {
-                    names.add(queue + "." + i);
-                }
-                for (String name : names) {
-                    Channel channel = connection.createChannel();
-                    try {
-                        channel.queueDelete(name);
-                    } catch (IOException notThere) {
-                        // nothing to delete (the failed call closed the channel)
-                    } finally {
-                        if (channel.isOpen()) {
-                            channel.close();
-                        }
-                    }
-                }
-            }
+            Queues.delete(connection, queues, 64);
         }
     }
 }

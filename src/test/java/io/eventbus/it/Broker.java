@@ -2,6 +2,7 @@ package io.eventbus.it;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.eventbus.cli.Queues;
 import java.util.Collection;
 import java.util.List;
 import java.util.HexFormat;
@@ -38,24 +39,7 @@ public final class Broker {
     /** Deletes the queues, their dead-letter queues and their partitions q.0 … q.(partitions-1). */
     public static void deleteQueues(Collection<String> queues, int partitions) throws Exception {
         try (Connection connection = factory().newConnection()) {
-            for (String queue : queues) {
-                java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(queue, queue + ".dlq"));
-                for (int i = 0; i < partitions; i++) {
-                    names.add(queue + "." + i);
-                }
-                for (String name : names) {
-                    var channel = connection.createChannel();
-                    try {
-                        channel.queueDelete(name);
-                    } catch (Exception ignored) {
-                        // not there: nothing to delete
-                    } finally {
-                        if (channel.isOpen()) {
-                            channel.close();
-                        }
-                    }
-                }
-            }
+            Queues.delete(connection, queues, partitions);
         }
     }
 
