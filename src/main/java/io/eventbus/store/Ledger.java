@@ -42,14 +42,6 @@ public class Ledger {
         this.endpoint = endpoint;
     }
 
-    public void record(BusMessage message, String event) {
-        record(message, event, null);
-    }
-
-    public void record(BusMessage message, String event, String detail) {
-        record(message, event, detail, null);
-    }
-
     /**
      * An event that happened at {@code atMicros} (null: now). Events that follow a broker send are
      * stamped with the time of the send, not of its confirm, which may come after the consumer
@@ -78,11 +70,10 @@ public class Ledger {
         return row;
     }
 
-    /** The same event of many messages, handed to the ledger as one batch of rows. */
-    public void recordAll(List<BusMessage> messages, String event) {
-        recordAll(messages, event, null);
-    }
-
+    /**
+     * The same event of many messages at {@code atMicros} (null: now), handed to the ledger as one
+     * batch of rows. One method per name: Camel resolves an overloaded bean method anew on every call.
+     */
     public void recordAll(List<BusMessage> messages, String event, Long atMicros) {
         if (messages.isEmpty()) {
             return;
