@@ -35,6 +35,11 @@ public final class Combiner<T, R> {
         final T item;
         final CompletableFuture<R> result = new CompletableFuture<>();
         final CompletableFuture<Void> turn = new CompletableFuture<>();
+        /**
+         * Claimed once, by whichever comes first: a leader handing over the lead, or the waiting
+         * caller leaving with its result. A lead handed to a caller that already left would be lost.
+         */
+        final AtomicBoolean claimed = new AtomicBoolean();
 
         Pending(T item) {
             this.item = item;
@@ -50,7 +55,8 @@ public final class Combiner<T, R> {
         boolean holding = leading.compareAndSet(false, true);
         if (!holding) {
             CompletableFuture.anyOf(mine.result, mine.turn).join();
-            holding = mine.turn.isDone();
+            // leaving with the result, unless a leader handed the lead over first: then it is ours
+            holding = !mine.claimed.compareAndSet(false, true);
         }
         if (holding) {
             lead(mine);
@@ -74,12 +80,25 @@ public final class Combiner<T, R> {
                 handle(batch);
             }
         } finally {
+            handOver();
+        }
+    }
+
+    /**
+     * Gives up the lead. An item added before has a caller that may be waiting: it leads next (one
+     * added after finds the lead free itself). A caller that left meanwhile (another leader did its
+     * item) cannot take it: then the next one is asked.
+     */
+    private void handOver() {
+        while (true) {
             leading.set(false);
-            // an item added before the lead was given up has a caller that may wait: it leads now
-            // (one added after finds the lead free itself)
             Pending<T, R> waiting = queue.peek();
-            if (waiting != null && leading.compareAndSet(false, true)) {
+            if (waiting == null || !leading.compareAndSet(false, true)) {
+                return;
+            }
+            if (waiting.claimed.compareAndSet(false, true)) {
                 waiting.turn.complete(null);
+                return;
             }
         }
     }

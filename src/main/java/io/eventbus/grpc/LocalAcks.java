@@ -18,8 +18,9 @@ public class LocalAcks {
         watchers.put(id, onSettled);
     }
 
-    void unwatch(String id) {
-        watchers.remove(id);
+    /** Stops watching, unless the id is watched by another stream now (it was delivered again). */
+    void unwatch(String id, Consumer<String> onSettled) {
+        watchers.remove(id, onSettled);
     }
 
     /** A delivery left flight here (acked or nacked). */

@@ -16,9 +16,11 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.camel.ProducerTemplate;
 
@@ -231,8 +233,13 @@ public class RouteCalls {
             call.onCompleted();
         }
 
+        /** An error after some messages were gathered ends the call with those; before, with the error's status. */
         private void fail(Throwable error) {
             if (done) {
+                return;
+            }
+            if (!gathered.isEmpty()) {
+                finish();
                 return;
             }
             done = true;
@@ -272,6 +279,8 @@ public class RouteCalls {
         private final int ackDeadlineSeconds;
         private final ServerCallStreamObserver<T> call;
         private final Function<BusMessage, T> reply;
+        /** What LocalAcks calls when one of this stream's deliveries is settled here (one object, so it can be unwatched). */
+        private final Consumer<String> onSettled = this::settled;
         /** Unacked deliveries of this stream: id → deadline (µs). */
         private final Map<String, Long> unacked = new LinkedHashMap<>();
         private CompletableFuture<Delivery> waiting;
@@ -329,7 +338,7 @@ public class RouteCalls {
             }
             for (BusMessage message : delivered) {
                 unacked.put(message.getId(), message.getDeadlineMicros());
-                localAcks.watch(message.getId(), this::settled);
+                localAcks.watch(message.getId(), onSettled);
                 call.onNext(reply.apply(message));
             }
             pump();
@@ -347,7 +356,7 @@ public class RouteCalls {
 
         private void forget(String id) {
             unacked.remove(id);
-            localAcks.unwatch(id);
+            localAcks.unwatch(id, onSettled);
         }
 
         /** Drops the deliveries that were acked or nacked (on any node) or whose deadline passed. */
@@ -401,7 +410,7 @@ public class RouteCalls {
                     inboxes.forget(queue, waiting);
                 }
                 release = List.copyOf(unacked.keySet());
-                release.forEach(localAcks::unwatch);
+                release.forEach(id -> localAcks.unwatch(id, onSettled));
                 unacked.clear();
             }
             releaseIds(release);
@@ -417,13 +426,18 @@ public class RouteCalls {
         if (ids.isEmpty()) {
             return;
         }
-        executor.execute(() -> {
+        Runnable release = () -> {
             try {
                 template.sendBody(RELEASE_IN_FLIGHT, ids);
             } catch (Throwable e) {
                 // not released now: they come again at their ack deadline
             }
-        });
+        };
+        try {
+            executor.execute(release);
+        } catch (RejectedExecutionException full) {
+            release.run();
+        }
     }
 
     /** For callers that want a single-message reply. */

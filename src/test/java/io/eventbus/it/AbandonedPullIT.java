@@ -41,5 +41,7 @@ class AbandonedPullIT extends BusTestSupport {
         // the next Pull gets it: gathered, lingered (4 s), replied; within its 10 s wait
         List<Message> again = bus.v1().withDeadlineAfter(30, TimeUnit.SECONDS).pull(pull).getMessagesList();
         assertThat(again).extracting(Message::getId).containsExactly(id);
+        // its second delivery: the first went to the call that was abandoned
+        assertThat(again.get(0).getAttempt()).isEqualTo(2);
     }
 }

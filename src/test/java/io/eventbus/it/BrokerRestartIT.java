@@ -49,7 +49,7 @@ class BrokerRestartIT extends BusTestSupport {
             } finally {
                 Services.startRabbitMq();
             }
-            load.finish(Math.max(3, MESSAGES / 10_000));
+            load.finish(Math.max(5, MESSAGES / 10_000));
             System.out.println(load.report("broker restart run"));
             assertThat(load.lost()).isZero();
         }

@@ -48,7 +48,7 @@ class DependencyRestartIT extends BusTestSupport {
             } finally {
                 Services.startRedis();
             }
-            load.finish(3);
+            load.finish(5);
             System.out.println(load.report("restart run"));
             assertThat(load.lost()).isZero();
         }

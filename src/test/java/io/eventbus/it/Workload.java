@@ -52,7 +52,7 @@ final class Workload implements AutoCloseable {
             work.add(clients.submit(() -> {
                 for (int i = publisher; i < messages; i += publishers) {
                     String data = "m" + i;
-                    retrying(() -> mq.withDeadlineAfter(15, TimeUnit.SECONDS)
+                    retrying(() -> mq.withDeadlineAfter(40, TimeUnit.SECONDS)
                             .publish(PublishRequest.newBuilder().setQueue(queue).setData(data).build()));
                     confirmed.add(data);
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(publishPauseMillis)); // spread over the fault
