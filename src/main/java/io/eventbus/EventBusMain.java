@@ -50,7 +50,8 @@ public final class EventBusMain implements Callable<Integer> {
         clientCodes.put("1", "failed: the bus answered with an error or could not be reached");
         clientCodes.put("2", "usage: an unknown or missing option or argument");
         Map<String, String> serveCodes = new LinkedHashMap<>();
-        serveCodes.put("0", "stopped (SIGTERM)");
+        serveCodes.put("0", "stopped on its own (camel.main.duration-max-*)");
+        serveCodes.put("143", "stopped by SIGTERM, after a graceful stop");
         serveCodes.put("1", "the bus could not start");
         serveCodes.put("2", "usage: an unknown option, an unusable --config file");
         cli.getSubcommands().forEach((name, sub) -> sub.getCommandSpec().usageMessage()

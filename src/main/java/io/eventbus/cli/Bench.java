@@ -467,10 +467,13 @@ public final class Bench implements Callable<Integer> {
             }));
         }
         pool.submit(() -> {
-            for (Future<?> feeder : feeders) {
-                feeder.get();
+            try {
+                for (Future<?> feeder : feeders) {
+                    feeder.get();
+                }
+            } finally {
+                fed.set(true); // a failed feeder ends the phase too: consumers stop once idle, its error follows
             }
-            fed.set(true);
             return null;
         });
         workers(clients, client -> consumer.consume(client, queue, phase, fed));

@@ -119,7 +119,8 @@ public class EventBusConfiguration implements CamelConfiguration {
         com.rabbitmq.client.ConnectionFactory consumerFactory = rabbitFactory();
         // prefetch 0: the bus chooses, 50 per consumer the original would have run on the queue (250 by
         // default): enough for a Pull of 100 to be answered from what the node holds
-        int prefetch = prefetchCount > 0 ? prefetchCount : 50 * queueConsumers;
+        // basic.qos takes at most 65535 unacked messages per consumer
+        int prefetch = (int) Math.min(65_535, prefetchCount > 0 ? prefetchCount : 50L * queueConsumers);
 
         JedisConnectionFactory redisFactory = redis();
         StringRedisTemplate redisTemplate = new StringRedisTemplate(redisFactory);

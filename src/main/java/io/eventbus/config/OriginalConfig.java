@@ -55,6 +55,8 @@ public final class OriginalConfig {
         POSITIVE_SECONDS(1, Long.MAX_VALUE / 1_000_000),
         /** A TCP port. */
         PORT(1, 65535),
+        /** Unacked messages per consumer: 0 (the bus chooses) up to basic.qos's 65535. */
+        PREFETCH(0, 65535),
         BOOLEAN,
         /** An amqp:// or amqps:// URL. */
         AMQP_URL,
@@ -96,7 +98,7 @@ public final class OriginalConfig {
             new Key("BackgroundConsumerEnabled", "eventbus.background-enabled", Kind.BOOLEAN),
             new Key("BackConsumerGoroutineNum", "eventbus.background-threads", Kind.POSITIVE_COUNT),
             new Key("AmqpUrl", "eventbus.amqp-url", Kind.AMQP_URL),
-            new Key("PrefetchCount", "eventbus.prefetch-count", Kind.COUNT),
+            new Key("PrefetchCount", "eventbus.prefetch-count", Kind.PREFETCH),
             new Key("HttpPort", "eventbus.http-port", Kind.PORT),
             new Key("RpcPort", "eventbus.rpc-port", Kind.PORT),
             new Key("RedisAddr", "eventbus.redis.addr", Kind.ADDRESS),
@@ -349,7 +351,7 @@ public final class OriginalConfig {
     private static String expected(Key key) {
         Kind kind = key.kind();
         return switch (kind) {
-            case COUNT, POSITIVE_COUNT, SECONDS, POSITIVE_SECONDS ->
+            case COUNT, POSITIVE_COUNT, SECONDS, POSITIVE_SECONDS, PREFETCH ->
                     "a whole number from " + kind.min + " to " + kind.max;
             case PORT -> "a port number from 1 to 65535";
             case BOOLEAN -> "true or false";

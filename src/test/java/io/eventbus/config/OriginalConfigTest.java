@@ -142,6 +142,9 @@ class OriginalConfigTest {
         assertThatThrownBy(() -> parse("EachQueueConsumerNum: 99999999999"))
                 .hasMessageContaining("EachQueueConsumerNum: expected a whole number from 1 to 2147483647");
         assertThatThrownBy(() -> parse("DLMExpiration: 0")).hasMessageContaining("DLMExpiration: expected a whole number from 1");
+        // basic.qos holds at most 65535 unacked messages per consumer
+        assertThatThrownBy(() -> parse("PrefetchCount: 70000"))
+                .hasMessageContaining("PrefetchCount: expected a whole number from 0 to 65535, found 70000");
         assertThatThrownBy(() -> parse("BackConsumerGoroutineNum: 0"))
                 .hasMessageContaining("BackConsumerGoroutineNum: expected a whole number from 1");
     }
