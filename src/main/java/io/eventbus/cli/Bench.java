@@ -15,7 +15,6 @@ import io.eventbus.grpc.v1.PublishBatchRequest;
 import io.eventbus.grpc.v1.PublishRequest;
 import io.eventbus.grpc.v1.PullRequest;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -47,6 +46,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -89,9 +89,8 @@ public final class Bench implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9091",
-            description = "The bus's gRPC address (default: ${DEFAULT-VALUE}).")
-    String target;
+    @Mixin
+    GrpcTarget target;
 
     @Option(names = "--messages", paramLabel = "N", defaultValue = "50000",
             description = "Messages per phase (default: ${DEFAULT-VALUE}).")
@@ -277,7 +276,7 @@ public final class Bench implements Callable<Integer> {
         }
         payload = ByteString.copyFromUtf8("x".repeat(size));
         for (int i = 0; i < Math.min(clients, connectionCount); i++) {
-            channels.add(ManagedChannelBuilder.forTarget(target).usePlaintext().build());
+            channels.add(target.open());
         }
         try {
             runAll();
