@@ -135,9 +135,19 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("inboxes", inboxes);
         registry.bind("partitions", new Partitions(settings));
         registry.bind("spool", new Spool());
+        // the registry camel-micrometer made for Camel's route and JVM metrics (camel.metrics.*) holds
+        // the bus's own figures too; /metrics scrapes it
+        PrometheusMeterRegistry meters = registry.lookupByNameAndType("metricsRegistry",
+                PrometheusMeterRegistry.class);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind("metricsRegistry", meters);
+        }
+        BusMetrics metrics = new BusMetrics(meters, settings);
+        registry.bind("metrics", metrics);
         String node = nodeId.isBlank() ? defaultNodeId() : nodeId;
         SystemEvents events = new SystemEvents(context.createProducerTemplate(), messages, "seda:system-events",
-                node, prefetch);
+                node, prefetch, metrics);
         registry.bind("systemEvents", events);
         BrokerPublisher publisher = new BrokerPublisher(new RabbitTemplate(rabbit), messages, confirmTimeoutMillis, events);
         registry.bind("publisher", publisher);
@@ -170,16 +180,6 @@ public class EventBusConfiguration implements CamelConfiguration {
         Topology topology = new Topology(rabbit, settings);
         registry.bind("queueSettings", settings);
         registry.bind("messages", messages);
-        // the registry camel-micrometer made for Camel's route and JVM metrics (camel.metrics.*) holds
-        // the bus's own figures too; /metrics scrapes it
-        PrometheusMeterRegistry meters = registry.lookupByNameAndType("metricsRegistry",
-                PrometheusMeterRegistry.class);
-        if (meters == null) {
-            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            registry.bind("metricsRegistry", meters);
-        }
-        BusMetrics metrics = new BusMetrics(meters, settings);
-        registry.bind("metrics", metrics);
         registry.bind("stats", new Stats(node, metrics, inboxes));
         // a sweep's claim never outlives the lock expiration (the original's DLMExpiration)
         registry.bind("clock", new Clock(Math.min(claimSeconds, lockExpirationSeconds)));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventbus.broker.Topology;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.Micros;
+import io.eventbus.metrics.BusMetrics;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,22 +38,25 @@ public class SystemEvents {
     private final String endpoint;
     private final String node;
     private final int prefetch;
-    private final Map<String, Counters> producers = new ConcurrentHashMap<>();
-    private final Map<String, Counters> consumers = new ConcurrentHashMap<>();
+    private final BusMetrics metrics;
+    private final Map<String, Recent> producers = new ConcurrentHashMap<>();
+    private final Map<String, Recent> consumers = new ConcurrentHashMap<>();
 
     public SystemEvents(ProducerTemplate template, io.eventbus.message.Messages messages, String endpoint, String node,
-                        int prefetch) {
+                        int prefetch, BusMetrics metrics) {
         this.template = template;
         this.messages = messages;
         this.endpoint = endpoint;
         this.node = node;
         this.prefetch = prefetch;
+        this.metrics = metrics;
     }
 
-    /** Counts of one producer (a destination published to) or consumer (a queue delivered from) on this node. */
-    static final class Counters {
-        final AtomicLong success = new AtomicLong();
-        final AtomicLong discard = new AtomicLong();
+    /**
+     * The last ids of one producer (a destination published to) or consumer (a queue delivered
+     * from) on this node; its counts are the node's metrics ({@link BusMetrics#counts()}).
+     */
+    static final class Recent {
         final Deque<String> recent = new ArrayDeque<>();
 
         synchronized void remember(String id) {
@@ -103,7 +106,7 @@ public class SystemEvents {
         if (queue == null || queue.startsWith(QUEUE)) {
             return;
         }
-        consumer(Topology.queueOfDeadLetterQueue(queue)).discard.incrementAndGet();
+        consumer(Topology.queueOfDeadLetterQueue(queue));
         emit("consumer", node + "/" + queue, "dead_letter", false,
                 Map.of("messageId", message.getId(), "queue", queue, "reason", reason, "attempt", message.getAttempt()));
     }
@@ -113,9 +116,7 @@ public class SystemEvents {
         if (QUEUE.equals(destination)) {
             return;
         }
-        Counters counters = producers.computeIfAbsent(destination, d -> new Counters());
-        counters.success.incrementAndGet();
-        counters.remember(message.getId());
+        producers.computeIfAbsent(destination, d -> new Recent()).remember(message.getId());
     }
 
     public void publishedAll(List<BusMessage> messages) {
@@ -127,31 +128,37 @@ public class SystemEvents {
     }
 
     public void delivered(BusMessage message) {
-        Counters counters = consumer(message.getQueue());
-        counters.success.incrementAndGet();
-        counters.remember(message.getId());
+        consumer(message.getQueue()).remember(message.getId());
     }
 
-    private Counters consumer(String queue) {
-        return consumers.computeIfAbsent(queue, q -> new Counters());
+    private Recent consumer(String queue) {
+        return consumers.computeIfAbsent(queue, q -> new Recent());
     }
 
     /** The periodic report: one event per producer and consumer of this node. */
     public void report() {
-        producers.forEach((destination, counters) -> emit("producer", node + "/" + destination, "report", true,
-                report(counters, 0)));
-        consumers.forEach((queue, counters) -> emit("consumer", node + "/" + queue, "report", counters.discard.get() == 0,
-                report(counters, prefetch)));
+        Map<String, Map<String, Long>> counts = metrics.counts();
+        producers.forEach((destination, recent) -> emit("producer", node + "/" + destination, "report", true,
+                report(recent, 0, count(counts, destination, "published"), 0)));
+        consumers.forEach((queue, recent) -> {
+            long dead = count(counts, queue, "dead");
+            emit("consumer", node + "/" + queue, "report", dead == 0,
+                    report(recent, prefetch, count(counts, queue, "delivered"), dead));
+        });
         emit("node", node, "report", true, Map.of("producers", producers.size(), "consumers", consumers.size(),
                 "timeMicros", Micros.now()));
     }
 
-    private static Map<String, Object> report(Counters counters, int maxMessageCount) {
+    private static long count(Map<String, Map<String, Long>> counts, String queue, String what) {
+        return counts.getOrDefault(queue, Map.of()).getOrDefault(what, 0L);
+    }
+
+    private static Map<String, Object> report(Recent recent, int maxMessageCount, long success, long discard) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("maxMessageCount", maxMessageCount);
-        data.put("discardCount", counters.discard.get());
-        data.put("successCount", counters.success.get());
-        data.put("messageList", counters.recent());
+        data.put("discardCount", discard);
+        data.put("successCount", success);
+        data.put("messageList", recent.recent());
         return data;
     }
 
