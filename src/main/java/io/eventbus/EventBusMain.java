@@ -6,6 +6,7 @@ import io.eventbus.cli.PublishCommand;
 import io.eventbus.cli.ServeCommand;
 import io.eventbus.cli.StatsCommand;
 import io.eventbus.cli.SubscribeCommand;
+import io.eventbus.cli.TokenCommand;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Spec;
         description = {"A gRPC message bus in front of RabbitMQ.",
                 "Without a command it serves, as 'serve' does. Settings: application.properties, "
                         + "-Dkey=value before -jar, or the environment (EVENTBUS_RETRY_TIMES)."},
-        subcommands = {ServeCommand.class, PublishCommand.class, SubscribeCommand.class, StatsCommand.class, Bench.class})
+        subcommands = {ServeCommand.class, PublishCommand.class, SubscribeCommand.class, StatsCommand.class, Bench.class,
+                TokenCommand.class})
 public final class EventBusMain implements Callable<Integer> {
 
     @Spec

@@ -21,6 +21,18 @@ import io.eventbus.message.V1Messages;
 import io.eventbus.metrics.BusMetrics;
 import io.eventbus.partition.Partitions;
 import io.eventbus.routes.OperationsRoutes;
+import io.eventbus.security.AdminGuard;
+import io.eventbus.security.Authentication;
+import io.eventbus.security.Authorization;
+import io.eventbus.security.MessageTargets;
+import io.eventbus.security.Tokens;
+import io.grpc.ServerInterceptor;
+import io.vertx.ext.web.handler.AuthenticationHandler;
+import java.util.Map;
+import org.apache.camel.Service;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
+import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
+import org.apache.camel.support.LifecycleStrategySupport;
 import io.eventbus.message.Validator;
 import io.eventbus.store.AckedIds;
 import io.eventbus.store.IdempotencyKeys;
@@ -99,6 +111,8 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject("eventbus.pull-linger-millis") private long pullLingerMillis;
     @PropertyInject("eventbus.confirm-timeout-millis") private long confirmTimeoutMillis;
     @PropertyInject("eventbus.stream-check-millis") private long streamCheckMillis;
+    @PropertyInject("eventbus.auth.enabled") private boolean authEnabled;
+    @PropertyInject("eventbus.admin-any-address") private boolean adminAnyAddress;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -208,9 +222,32 @@ public class EventBusConfiguration implements CamelConfiguration {
                 pullLingerMillis, streamCheckMillis, localAcks);
         // a batch may carry max-batch messages of max-message-bytes each
         int maxInbound = (int) Math.min(Integer.MAX_VALUE - 1, (long) maxMessageBytes * Math.max(1, maxBatch) + 1024 * 1024);
+        // eventbus.auth.*: with auth on, every call needs a known bearer token whose grants cover it
+        Tokens tokens = Tokens.configured(key -> context.getPropertiesComponent().resolveProperty(key));
+        if (authEnabled && tokens.isEmpty()) {
+            throw new IllegalArgumentException("eventbus.auth.enabled is true but eventbus.auth.tokens names no token,"
+                    + " so every call would be refused; make one with: java -jar event-bus.jar token NAME --publish ...");
+        }
+        ServerInterceptor authentication = authEnabled ? new Authentication(tokens, metrics::refused) : null;
+        ServerInterceptor authorization = authEnabled
+                ? new Authorization(new MessageTargets(dataSource), metrics::refused) : null;
+        if (authEnabled) {
+            LOG.info("gRPC calls need a bearer token ({} tokens configured)", tokens.size());
+        }
         GrpcIngress ingress = new GrpcIngress(rpcPort, Math.min(maxInbound, 256 * 1024 * 1024), drainSeconds, rpcExecutor,
                 List.of(new MqService(calls, messages), new MqTopicService(calls, messages), new EventBusService(calls, v1)),
-                inboxes::close);
+                inboxes::close, authentication, authorization);
+        // /stats and Jolokia answer the node's own host, or a token with admin '*' (AdminGuard); the
+        // guard goes into the HTTP server's configuration before the server listens
+        AdminGuard adminGuard = new AdminGuard(adminAnyAddress, authEnabled ? tokens : Tokens.of(Map.of()));
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onServiceAdd(CamelContext camelContext, Service service, org.apache.camel.Route route) {
+                if (service instanceof MainHttpServer http) {
+                    guard(http.getConfiguration().getAuthenticationConfig(), adminGuard, "/stats", "/observe/*");
+                }
+            }
+        });
         registry.bind("grpcIngress", ingress);
         registry.bind("health", new Health(context, rabbit, dataSource, redisFactory, ingress::isStarted));
         // the HTTP operations endpoints, compiled in beside the YAML routes of routes/
@@ -309,6 +346,23 @@ public class EventBusConfiguration implements CamelConfiguration {
         factory.afterPropertiesSet();
         factory.start();
         return factory;
+    }
+
+    private static void guard(AuthenticationConfig config, AdminGuard guard, String... paths) {
+        for (String path : paths) {
+            AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
+            entry.setPath(path);
+            entry.setAuthenticationProviderFactory(vertx -> null); // the guard checks bus tokens itself
+            entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
+                @Override
+                public <T extends io.vertx.ext.auth.authentication.AuthenticationProvider> AuthenticationHandler
+                        createAuthenticationHandler(T provider) {
+                    return guard;
+                }
+            });
+            config.getEntries().add(entry);
+        }
+        config.setEnabled(true);
     }
 
     /** host:pid, unique per running node. */

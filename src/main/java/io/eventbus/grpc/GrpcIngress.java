@@ -2,6 +2,9 @@ package io.eventbus.grpc;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -29,16 +32,21 @@ public class GrpcIngress extends ServiceSupport {
     private final ExecutorService executor;
     private final List<BindableService> services;
     private final Runnable beforeDrain;
+    private final ServerInterceptor authentication;
+    private final ServerInterceptor authorization;
     private Server server;
 
     public GrpcIngress(int port, int maxInboundBytes, long drainSeconds, ExecutorService executor,
-                       List<BindableService> services, Runnable beforeDrain) {
+                       List<BindableService> services, Runnable beforeDrain,
+                       ServerInterceptor authentication, ServerInterceptor authorization) {
         this.port = port;
         this.maxInboundBytes = maxInboundBytes;
         this.drainSeconds = drainSeconds;
         this.executor = executor;
         this.services = services;
         this.beforeDrain = beforeDrain;
+        this.authentication = authentication;
+        this.authorization = authorization;
     }
 
     @Override
@@ -46,14 +54,26 @@ public class GrpcIngress extends ServiceSupport {
         NettyServerBuilder builder = NettyServerBuilder.forPort(port)
                 .executor(executor)
                 .maxInboundMessageSize(maxInboundBytes)
-                .addService(ProtoReflectionServiceV1.newInstance());
-        services.forEach(service -> builder.addService(ParsedRequests.of(service.bindService())));
+                .addService(authenticated(ProtoReflectionServiceV1.newInstance().bindService()));
+        services.forEach(service -> builder.addService(authenticated(ParsedRequests.of(authorized(service.bindService())))));
         try {
             server = builder.build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for gRPC on port " + port, e);
         }
         LOG.info("gRPC listening on port {} ({} services)", server.getPort(), services.size());
+    }
+
+    /**
+     * With auth on: a call without a known token ends before its request is read (so before it is
+     * parsed), and a parsed request is checked against the token's grant before a route sees it.
+     */
+    private ServerServiceDefinition authenticated(ServerServiceDefinition service) {
+        return authentication == null ? service : ServerInterceptors.intercept(service, authentication);
+    }
+
+    private ServerServiceDefinition authorized(ServerServiceDefinition service) {
+        return authorization == null ? service : ServerInterceptors.intercept(service, authorization);
     }
 
     /** The port actually bound (differs from the configured one when that is 0). */

@@ -35,6 +35,7 @@ public class BusMetrics {
     private final Map<String, Timer> ack = new ConcurrentHashMap<>();
     private final Map<String, Counter> nacked = new ConcurrentHashMap<>();
     private final Map<String, Counter> dead = new ConcurrentHashMap<>();
+    private final Map<io.grpc.Status.Code, Counter> refused = new ConcurrentHashMap<>();
     private final Timer lateness;
     private final DistributionSummary ledgerBatch;
 
@@ -47,6 +48,13 @@ public class BusMetrics {
         this.ledgerBatch = DistributionSummary.builder("eventbus.ledger.batch.rows")
                 .description("Rows written to the ledger per batch")
                 .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(10_000.0).register(registry);
+    }
+
+    /** A gRPC call turned away by authentication (UNAUTHENTICATED) or authorization (PERMISSION_DENIED). */
+    public void refused(io.grpc.Status.Code code) {
+        refused.computeIfAbsent(code, c -> Counter.builder("eventbus.auth.refused")
+                .description("gRPC calls refused for their credentials, by status").tag("code", c.name())
+                .register(registry)).increment();
     }
 
     private Timer timer(Map<String, Timer> timers, String name, String description, String queue) {
