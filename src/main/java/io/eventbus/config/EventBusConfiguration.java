@@ -29,10 +29,8 @@ import io.eventbus.security.Tokens;
 import io.grpc.ServerInterceptor;
 import io.vertx.ext.web.handler.AuthenticationHandler;
 import java.util.Map;
-import org.apache.camel.Service;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
-import org.apache.camel.support.LifecycleStrategySupport;
 import io.eventbus.message.Validator;
 import io.eventbus.store.AckedIds;
 import io.eventbus.store.IdempotencyKeys;
@@ -238,16 +236,13 @@ public class EventBusConfiguration implements CamelConfiguration {
                 List.of(new MqService(calls, messages), new MqTopicService(calls, messages), new EventBusService(calls, v1)),
                 inboxes::close, authentication, authorization);
         // /stats and Jolokia answer the node's own host, or a token with admin '*' (AdminGuard); the
-        // guard goes into the HTTP server's configuration before the server listens
-        AdminGuard adminGuard = new AdminGuard(adminAnyAddress, authEnabled ? tokens : Tokens.of(Map.of()));
-        context.addLifecycleStrategy(new LifecycleStrategySupport() {
-            @Override
-            public void onServiceAdd(CamelContext camelContext, Service service, org.apache.camel.Route route) {
-                if (service instanceof MainHttpServer http) {
-                    guard(http.getConfiguration().getAuthenticationConfig(), adminGuard, "/stats", "/observe/*");
-                }
-            }
-        });
+        // guard goes into the HTTP server's configuration (camel-main made the server, camel.server.*,
+        // before this class runs) before the server listens
+        MainHttpServer http = context.hasService(MainHttpServer.class);
+        if (http != null) {
+            guard(http.getConfiguration().getAuthenticationConfig(),
+                    new AdminGuard(adminAnyAddress, authEnabled ? tokens : Tokens.of(Map.of())), "/stats", "/observe/*");
+        }
         registry.bind("grpcIngress", ingress);
         registry.bind("health", new Health(context, rabbit, dataSource, redisFactory, ingress::isStarted));
         // the HTTP operations endpoints, compiled in beside the YAML routes of routes/
