@@ -230,7 +230,7 @@ public class EventBusConfiguration implements CamelConfiguration {
         ServerInterceptor authorization = authEnabled
                 ? new Authorization(new MessageTargets(dataSource), metrics::refused) : null;
         if (authEnabled) {
-            LOG.info("gRPC calls need a bearer token ({} tokens configured)", tokens.size());
+            LOG.info("gRPC calls need a bearer token; tokens configured: {}", tokens.size());
         }
         GrpcIngress ingress = new GrpcIngress(rpcPort, Math.min(maxInbound, 256 * 1024 * 1024), drainSeconds, rpcExecutor,
                 List.of(new MqService(calls, messages), new MqTopicService(calls, messages), new EventBusService(calls, v1)),
