@@ -96,6 +96,8 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject(value = "eventbus.node-id", defaultValue = "") private String nodeId;
     @PropertyInject("eventbus.max-wait-seconds") private long maxWaitSeconds;
     @PropertyInject("eventbus.max-in-flight") private int maxInFlight;
+    @PropertyInject("eventbus.max-headers") private int maxHeaders;
+    @PropertyInject("eventbus.max-header-bytes") private long maxHeaderBytes;
     @PropertyInject("eventbus.pull-linger-millis") private long pullLingerMillis;
     @PropertyInject("eventbus.confirm-timeout-millis") private long confirmTimeoutMillis;
     @PropertyInject("eventbus.stream-check-millis") private long streamCheckMillis;
@@ -192,7 +194,8 @@ public class EventBusConfiguration implements CamelConfiguration {
         } catch (RuntimeException e) {
             LOG.warn("RabbitMQ not ready at start ({}); declarations are retried on use", e.getMessage());
         }
-        registry.bind("validate", new Validator(maxMessageBytes, maxDelaySeconds, maxBatch, maxWaitSeconds, maxInFlight));
+        registry.bind("validate", new Validator(maxMessageBytes, maxDelaySeconds, maxBatch, maxWaitSeconds, maxInFlight,
+                maxHeaders, maxHeaderBytes));
         V1Messages v1 = new V1Messages();
         registry.bind("v1", v1);
         registry.bind("idempotency", new IdempotencyKeys(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
@@ -209,7 +212,8 @@ public class EventBusConfiguration implements CamelConfiguration {
         // a batch may carry max-batch messages of max-message-bytes each
         int maxInbound = (int) Math.min(Integer.MAX_VALUE - 1, (long) maxMessageBytes * Math.max(1, maxBatch) + 1024 * 1024);
         GrpcIngress ingress = new GrpcIngress(rpcPort, Math.min(maxInbound, 256 * 1024 * 1024), drainSeconds, rpcExecutor,
-                List.of(new MqService(calls, messages), new MqTopicService(calls, messages), new EventBusService(calls, v1)),
+                List.of(new MqService(calls, messages), new MqTopicService(calls, messages),
+                        new EventBusService(calls, v1, maxInFlight)),
                 inboxes::close);
         registry.bind("grpcIngress", ingress);
         registry.bind("health", new Health(context, rabbit, dataSource, redisFactory, ingress::isStarted));
