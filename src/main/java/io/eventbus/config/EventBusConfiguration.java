@@ -7,6 +7,7 @@ import io.eventbus.broker.Inboxes;
 import io.eventbus.broker.Topology;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.events.SystemEvents;
+import io.eventbus.grpc.ConnectionLimits;
 import io.eventbus.grpc.EventBusService;
 import io.eventbus.grpc.GrpcIngress;
 import io.eventbus.grpc.LocalAcks;
@@ -98,6 +99,7 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject("eventbus.max-in-flight") private int maxInFlight;
     @PropertyInject("eventbus.max-headers") private int maxHeaders;
     @PropertyInject("eventbus.max-header-bytes") private long maxHeaderBytes;
+    @PropertyInject("eventbus.max-streams-per-connection") private int maxStreamsPerConnection;
     @PropertyInject("eventbus.pull-linger-millis") private long pullLingerMillis;
     @PropertyInject("eventbus.confirm-timeout-millis") private long confirmTimeoutMillis;
     @PropertyInject("eventbus.stream-check-millis") private long streamCheckMillis;
@@ -209,12 +211,14 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("localAcks", localAcks);
         RouteCalls calls = new RouteCalls(context.createProducerTemplate(), inboxes, rpcExecutor, timers,
                 pullLingerMillis, streamCheckMillis, localAcks);
+        ConnectionLimits connectionLimits = new ConnectionLimits(maxStreamsPerConnection);
+        registry.bind("connectionLimits", connectionLimits);
         // a batch may carry max-batch messages of max-message-bytes each
         int maxInbound = (int) Math.min(Integer.MAX_VALUE - 1, (long) maxMessageBytes * Math.max(1, maxBatch) + 1024 * 1024);
         GrpcIngress ingress = new GrpcIngress(rpcPort, Math.min(maxInbound, 256 * 1024 * 1024), drainSeconds, rpcExecutor,
                 List.of(new MqService(calls, messages), new MqTopicService(calls, messages),
                         new EventBusService(calls, v1, maxInFlight)),
-                inboxes::close);
+                inboxes::close, connectionLimits);
         registry.bind("grpcIngress", ingress);
         registry.bind("health", new Health(context, rabbit, dataSource, redisFactory, ingress::isStarted));
         // the HTTP operations endpoints, compiled in beside the YAML routes of routes/

@@ -29,10 +29,12 @@ public class GrpcIngress extends ServiceSupport {
     private final ExecutorService executor;
     private final List<BindableService> services;
     private final Runnable beforeDrain;
+    private final ConnectionLimits connectionLimits;
     private Server server;
 
     public GrpcIngress(int port, int maxInboundBytes, long drainSeconds, ExecutorService executor,
-                       List<BindableService> services, Runnable beforeDrain) {
+                       List<BindableService> services, Runnable beforeDrain, ConnectionLimits connectionLimits) {
+        this.connectionLimits = connectionLimits;
         this.port = port;
         this.maxInboundBytes = maxInboundBytes;
         this.drainSeconds = drainSeconds;
@@ -46,6 +48,8 @@ public class GrpcIngress extends ServiceSupport {
         NettyServerBuilder builder = NettyServerBuilder.forPort(port)
                 .executor(executor)
                 .maxInboundMessageSize(maxInboundBytes)
+                .addTransportFilter(connectionLimits).intercept(connectionLimits)
+                .maxConcurrentCallsPerConnection(connectionLimits.hardCap())
                 .addService(ProtoReflectionServiceV1.newInstance());
         services.forEach(service -> builder.addService(ParsedRequests.of(service.bindService())));
         try {
