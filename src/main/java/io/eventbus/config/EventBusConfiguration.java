@@ -99,6 +99,7 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject("eventbus.max-in-flight") private int maxInFlight;
     @PropertyInject("eventbus.max-headers") private int maxHeaders;
     @PropertyInject("eventbus.max-header-bytes") private long maxHeaderBytes;
+    @PropertyInject("eventbus.max-request-bytes") private int maxRequestBytes;
     @PropertyInject("eventbus.max-streams-per-connection") private int maxStreamsPerConnection;
     @PropertyInject("eventbus.pull-linger-millis") private long pullLingerMillis;
     @PropertyInject("eventbus.confirm-timeout-millis") private long confirmTimeoutMillis;
@@ -213,9 +214,7 @@ public class EventBusConfiguration implements CamelConfiguration {
                 pullLingerMillis, streamCheckMillis, localAcks);
         ConnectionLimits connectionLimits = new ConnectionLimits(maxStreamsPerConnection);
         registry.bind("connectionLimits", connectionLimits);
-        // a batch may carry max-batch messages of max-message-bytes each
-        int maxInbound = (int) Math.min(Integer.MAX_VALUE - 1, (long) maxMessageBytes * Math.max(1, maxBatch) + 1024 * 1024);
-        GrpcIngress ingress = new GrpcIngress(rpcPort, Math.min(maxInbound, 256 * 1024 * 1024), drainSeconds, rpcExecutor,
+        GrpcIngress ingress = new GrpcIngress(rpcPort, maxInboundBytes(), drainSeconds, rpcExecutor,
                 List.of(new MqService(calls, messages), new MqTopicService(calls, messages),
                         new EventBusService(calls, v1, maxInFlight)),
                 inboxes::close, connectionLimits);
@@ -248,6 +247,22 @@ public class EventBusConfiguration implements CamelConfiguration {
                 }
             }
         });
+    }
+
+    /**
+     * The largest request frame the gRPC transport reads: eventbus.max-request-bytes, but never less
+     * than one message of eventbus.max-message-bytes with eventbus.max-header-bytes of headers and
+     * room for its other fields. A larger frame is refused with RESOURCE_EXHAUSTED from its length
+     * prefix, before its body is read into memory.
+     */
+    private int maxInboundBytes() {
+        long oneMessage = (long) maxMessageBytes + maxHeaderBytes + 64 * 1024;
+        long bytes = Math.max(maxRequestBytes, oneMessage);
+        if (bytes > maxRequestBytes) {
+            LOG.info("gRPC requests up to {} bytes: eventbus.max-request-bytes ({}) is raised to hold one message of "
+                    + "eventbus.max-message-bytes with eventbus.max-header-bytes of headers", bytes, maxRequestBytes);
+        }
+        return (int) Math.min(Integer.MAX_VALUE - 1, bytes);
     }
 
     /**
