@@ -15,6 +15,11 @@ public class Validator {
     /** An AMQP topic pattern: words of [A-Za-z0-9_:-] or '*' or '#', separated by '.'. */
     private static final Pattern TOPIC_PATTERN = Pattern.compile("(\\*|#|[A-Za-z0-9_:-]+)(\\.(\\*|#|[A-Za-z0-9_:-]+))*");
     private static final int MAX_KEY_LENGTH = 255;
+    /**
+     * Longest header name, UTF-8 bytes: it travels as an AMQP header name (at most 255 bytes)
+     * behind the prefix x-eventbus-header-.
+     */
+    static final int MAX_HEADER_NAME_BYTES = 200;
 
     private final long maxMessageBytes;
     private final long maxDelaySeconds;
@@ -98,7 +103,12 @@ public class Validator {
             if (header.getKey().isEmpty()) {
                 throw BusException.invalid("a header has an empty name");
             }
-            bytes += utf8Length(header.getKey()) + utf8Length(header.getValue());
+            long nameBytes = utf8Length(header.getKey());
+            if (nameBytes > MAX_HEADER_NAME_BYTES) {
+                throw BusException.invalid("header name '" + shorten(header.getKey()) + "' has " + nameBytes
+                        + " bytes: at most " + MAX_HEADER_NAME_BYTES + " (UTF-8) are allowed");
+            }
+            bytes += nameBytes + utf8Length(header.getValue());
         }
         if (bytes > maxHeaderBytes) {
             throw BusException.overLimit("headers take " + bytes + " bytes (names and values, UTF-8): at most "

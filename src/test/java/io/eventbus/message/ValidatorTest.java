@@ -105,6 +105,20 @@ class ValidatorTest {
     }
 
     @Test
+    void headerNamesFitAnAmqpHeaderName() {
+        BusMessage longest = message("q", "x", 0);
+        longest.setHeaders(java.util.Map.of("h".repeat(200), "v"));
+        assertThat(validator.message(longest).getHeaders()).hasSize(1);
+        for (String name : new String[] {"h".repeat(201), "é".repeat(101), "h".repeat(238)}) {
+            BusMessage tooLong = message("q", "x", 0);
+            tooLong.setHeaders(java.util.Map.of(name, "v"));
+            assertThatThrownBy(() -> validator.message(tooLong))
+                    .isInstanceOfSatisfying(BusException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                    .hasMessageContaining("at most 200 (UTF-8)");
+        }
+    }
+
+    @Test
     void headerBytesAreCountedInUtf8() {
         BusMessage wide = message("q", "x", 0);
         // 3 bytes a character: 21 846 characters are 65 538 bytes with the name
