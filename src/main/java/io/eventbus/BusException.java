@@ -32,7 +32,8 @@ public class BusException extends RuntimeException {
         return new BusException(Status.Code.FAILED_PRECONDITION, message);
     }
 
-    public static BusException tooLarge(String message) {
+    /** A request over one of the configured limits (size, count): the message names the limit's key. */
+    public static BusException overLimit(String message) {
         return new BusException(Status.Code.RESOURCE_EXHAUSTED, message);
     }
 }

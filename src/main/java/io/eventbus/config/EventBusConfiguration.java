@@ -7,6 +7,7 @@ import io.eventbus.broker.Inboxes;
 import io.eventbus.broker.Topology;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.events.SystemEvents;
+import io.eventbus.grpc.ConnectionLimits;
 import io.eventbus.grpc.EventBusService;
 import io.eventbus.grpc.GrpcIngress;
 import io.eventbus.grpc.LocalAcks;
@@ -106,6 +107,10 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject(value = "eventbus.node-id", defaultValue = "") private String nodeId;
     @PropertyInject("eventbus.max-wait-seconds") private long maxWaitSeconds;
     @PropertyInject("eventbus.max-in-flight") private int maxInFlight;
+    @PropertyInject("eventbus.max-headers") private int maxHeaders;
+    @PropertyInject("eventbus.max-header-bytes") private long maxHeaderBytes;
+    @PropertyInject("eventbus.max-request-bytes") private int maxRequestBytes;
+    @PropertyInject("eventbus.max-streams-per-connection") private int maxStreamsPerConnection;
     @PropertyInject("eventbus.pull-linger-millis") private long pullLingerMillis;
     @PropertyInject("eventbus.confirm-timeout-millis") private long confirmTimeoutMillis;
     @PropertyInject("eventbus.stream-check-millis") private long streamCheckMillis;
@@ -204,7 +209,8 @@ public class EventBusConfiguration implements CamelConfiguration {
         } catch (RuntimeException e) {
             LOG.warn("RabbitMQ not ready at start ({}); declarations are retried on use", e.getMessage());
         }
-        registry.bind("validate", new Validator(maxMessageBytes, maxDelaySeconds, maxBatch, maxWaitSeconds, maxInFlight));
+        registry.bind("validate", new Validator(maxMessageBytes, maxDelaySeconds, maxBatch, maxWaitSeconds, maxInFlight,
+                maxHeaders, maxHeaderBytes));
         V1Messages v1 = new V1Messages();
         registry.bind("v1", v1);
         registry.bind("idempotency", new IdempotencyKeys(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
@@ -218,8 +224,6 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("localAcks", localAcks);
         RouteCalls calls = new RouteCalls(context.createProducerTemplate(), inboxes, rpcExecutor, timers,
                 pullLingerMillis, streamCheckMillis, localAcks);
-        // a batch may carry max-batch messages of max-message-bytes each
-        int maxInbound = (int) Math.min(Integer.MAX_VALUE - 1, (long) maxMessageBytes * Math.max(1, maxBatch) + 1024 * 1024);
         // eventbus.auth.*: with auth on, every call needs a known bearer token whose grants cover it
         Tokens tokens = Tokens.configured(key -> context.getPropertiesComponent().resolveProperty(key));
         if (authEnabled && tokens.isEmpty()) {
@@ -232,9 +236,12 @@ public class EventBusConfiguration implements CamelConfiguration {
         if (authEnabled) {
             LOG.info("gRPC calls need a bearer token; tokens configured: {}", tokens.size());
         }
-        GrpcIngress ingress = new GrpcIngress(rpcPort, Math.min(maxInbound, 256 * 1024 * 1024), drainSeconds, rpcExecutor,
-                List.of(new MqService(calls, messages), new MqTopicService(calls, messages), new EventBusService(calls, v1)),
-                inboxes::close, authentication, authorization);
+        ConnectionLimits connectionLimits = new ConnectionLimits(maxStreamsPerConnection);
+        registry.bind("connectionLimits", connectionLimits);
+        GrpcIngress ingress = new GrpcIngress(rpcPort, maxInboundBytes(), drainSeconds, rpcExecutor,
+                List.of(new MqService(calls, messages), new MqTopicService(calls, messages),
+                        new EventBusService(calls, v1, maxInFlight)),
+                inboxes::close, connectionLimits, authentication, authorization);
         // /stats and Jolokia answer the node's own host, or a token with admin '*' (AdminGuard); the
         // guard goes into the HTTP server's configuration (camel-main made the server, camel.server.*,
         // before this class runs) before the server listens
@@ -272,6 +279,22 @@ public class EventBusConfiguration implements CamelConfiguration {
                 }
             }
         });
+    }
+
+    /**
+     * The largest request frame the gRPC transport reads: eventbus.max-request-bytes, but never less
+     * than one message of eventbus.max-message-bytes with eventbus.max-header-bytes of headers and
+     * room for its other fields. A larger frame is refused with RESOURCE_EXHAUSTED from its length
+     * prefix, before its body is read into memory.
+     */
+    private int maxInboundBytes() {
+        long oneMessage = (long) maxMessageBytes + maxHeaderBytes + 64 * 1024;
+        long bytes = Math.max(maxRequestBytes, oneMessage);
+        if (bytes > maxRequestBytes) {
+            LOG.info("gRPC requests up to {} bytes: eventbus.max-request-bytes ({}) is raised to hold one message of "
+                    + "eventbus.max-message-bytes with eventbus.max-header-bytes of headers", bytes, maxRequestBytes);
+        }
+        return (int) Math.min(Integer.MAX_VALUE - 1, bytes);
     }
 
     /**

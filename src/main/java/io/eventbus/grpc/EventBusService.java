@@ -31,15 +31,18 @@ import io.grpc.stub.StreamObserver;
 /** {@code eventbus.v1.EventBus}, the full API: each method is a route (see routes/*.camel.yaml). */
 public class EventBusService extends EventBusGrpc.EventBusImplBase {
 
-    /** max_in_flight of a Subscribe that does not say. */
+    /** max_in_flight of a Subscribe that does not say (eventbus.max-in-flight, when lower, instead). */
     static final int DEFAULT_MAX_IN_FLIGHT = 100;
 
     private final RouteCalls calls;
     private final V1Messages v1;
+    private final int defaultMaxInFlight;
 
-    public EventBusService(RouteCalls calls, V1Messages v1) {
+    /** {@code maxInFlight}: eventbus.max-in-flight, the most any stream may hold. */
+    public EventBusService(RouteCalls calls, V1Messages v1, int maxInFlight) {
         this.calls = calls;
         this.v1 = v1;
+        this.defaultMaxInFlight = Math.max(1, Math.min(DEFAULT_MAX_IN_FLIGHT, maxInFlight));
     }
 
     @Override
@@ -61,7 +64,7 @@ public class EventBusService extends EventBusGrpc.EventBusImplBase {
 
     @Override
     public void subscribe(SubscribeRequest request, StreamObserver<Message> observer) {
-        int maxInFlight = request.getMaxInFlight() == 0 ? DEFAULT_MAX_IN_FLIGHT : request.getMaxInFlight();
+        int maxInFlight = request.getMaxInFlight() == 0 ? defaultMaxInFlight : request.getMaxInFlight();
         calls.stream("direct:v1-subscribe", request, maxInFlight, request.getAckDeadlineSeconds(), observer, v1::toV1);
     }
 

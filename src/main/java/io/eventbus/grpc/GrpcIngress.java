@@ -32,13 +32,16 @@ public class GrpcIngress extends ServiceSupport {
     private final ExecutorService executor;
     private final List<BindableService> services;
     private final Runnable beforeDrain;
+    private final ConnectionLimits connectionLimits;
     private final ServerInterceptor authentication;
     private final ServerInterceptor authorization;
     private Server server;
 
+    /** {@code authentication} and {@code authorization}: null when eventbus.auth.enabled is false. */
     public GrpcIngress(int port, int maxInboundBytes, long drainSeconds, ExecutorService executor,
-                       List<BindableService> services, Runnable beforeDrain,
+                       List<BindableService> services, Runnable beforeDrain, ConnectionLimits connectionLimits,
                        ServerInterceptor authentication, ServerInterceptor authorization) {
+        this.connectionLimits = connectionLimits;
         this.port = port;
         this.maxInboundBytes = maxInboundBytes;
         this.drainSeconds = drainSeconds;
@@ -54,6 +57,8 @@ public class GrpcIngress extends ServiceSupport {
         NettyServerBuilder builder = NettyServerBuilder.forPort(port)
                 .executor(executor)
                 .maxInboundMessageSize(maxInboundBytes)
+                .addTransportFilter(connectionLimits).intercept(connectionLimits)
+                .maxConcurrentCallsPerConnection(connectionLimits.hardCap())
                 .addService(authenticated(ProtoReflectionServiceV1.newInstance().bindService()));
         services.forEach(service -> builder.addService(authenticated(ParsedRequests.of(authorized(service.bindService())))));
         try {

@@ -5,29 +5,39 @@ import java.util.regex.Pattern;
 
 /**
  * Checks what callers send before anything reaches RabbitMQ or SQL (DESIGN §2, §4). Each failure
- * is a {@link BusException} whose message says what was wrong and what is allowed.
+ * is a {@link BusException} whose message says what was wrong and what is allowed: malformed input
+ * (a bad name, empty data, a bad pattern) is INVALID_ARGUMENT; input over a configured limit
+ * (payload, batch, headers, max_in_flight) is RESOURCE_EXHAUSTED, naming the limit's key.
  */
 public class Validator {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
     /** An AMQP topic pattern: words of [A-Za-z0-9_:-] or '*' or '#', separated by '.'. */
     private static final Pattern TOPIC_PATTERN = Pattern.compile("(\\*|#|[A-Za-z0-9_:-]+)(\\.(\\*|#|[A-Za-z0-9_:-]+))*");
-    private static final int MAX_HEADERS = 64;
-    private static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_KEY_LENGTH = 255;
+    /**
+     * Longest header name, UTF-8 bytes: it travels as an AMQP header name (at most 255 bytes)
+     * behind the prefix x-eventbus-header-.
+     */
+    static final int MAX_HEADER_NAME_BYTES = 200;
 
     private final long maxMessageBytes;
     private final long maxDelaySeconds;
     private final int maxBatch;
     private final long maxWaitSeconds;
     private final int maxInFlight;
+    private final int maxHeaders;
+    private final long maxHeaderBytes;
 
-    public Validator(long maxMessageBytes, long maxDelaySeconds, int maxBatch, long maxWaitSeconds, int maxInFlight) {
+    public Validator(long maxMessageBytes, long maxDelaySeconds, int maxBatch, long maxWaitSeconds, int maxInFlight,
+                     int maxHeaders, long maxHeaderBytes) {
         this.maxMessageBytes = maxMessageBytes;
         this.maxDelaySeconds = maxDelaySeconds;
         this.maxBatch = maxBatch;
         this.maxWaitSeconds = maxWaitSeconds;
         this.maxInFlight = maxInFlight;
+        this.maxHeaders = maxHeaders;
+        this.maxHeaderBytes = maxHeaderBytes;
     }
 
     /** A queue or topic name: 1-200 characters of [A-Za-z0-9._:-], no "amq." prefix. */
@@ -40,7 +50,7 @@ public class Validator {
                     + "' is invalid: use 1-200 characters of A-Z a-z 0-9 . _ : -");
         }
         if (name.startsWith("amq.")) {
-            throw BusException.invalid(what + " name '" + name + "' is invalid: the prefix amq. is reserved by RabbitMQ");
+            throw BusException.invalid(what + " name '" + shorten(name) + "' is invalid: the prefix amq. is reserved by RabbitMQ");
         }
         return name;
     }
@@ -63,8 +73,8 @@ public class Validator {
             throw BusException.invalid("data is empty: a message needs a payload");
         }
         if (message.getData().length > maxMessageBytes) {
-            throw BusException.tooLarge("data has " + message.getData().length + " bytes, more than the limit of "
-                    + maxMessageBytes + " (eventbus.max-message-bytes)");
+            throw BusException.overLimit("data has " + message.getData().length + " bytes: at most "
+                    + maxMessageBytes + " are allowed (eventbus.max-message-bytes)");
         }
         if (message.getDelaySeconds() < 0 || message.getDelaySeconds() > maxDelaySeconds) {
             throw BusException.invalid("delay of " + Long.toUnsignedString(message.getDelaySeconds())
@@ -84,18 +94,25 @@ public class Validator {
         if (message.getIdempotencyKey() != null && message.getIdempotencyKey().length() > MAX_KEY_LENGTH) {
             throw BusException.invalid("idempotency_key is longer than " + MAX_KEY_LENGTH + " characters");
         }
-        if (message.getHeaders().size() > MAX_HEADERS) {
-            throw BusException.invalid(message.getHeaders().size() + " headers: at most " + MAX_HEADERS + " are allowed");
+        if (message.getHeaders().size() > maxHeaders) {
+            throw BusException.overLimit(message.getHeaders().size() + " headers: at most " + maxHeaders
+                    + " are allowed (eventbus.max-headers)");
         }
-        int bytes = 0;
+        long bytes = 0;
         for (var header : message.getHeaders().entrySet()) {
             if (header.getKey().isEmpty()) {
                 throw BusException.invalid("a header has an empty name");
             }
-            bytes += header.getKey().length() + header.getValue().length();
+            long nameBytes = utf8Length(header.getKey());
+            if (nameBytes > MAX_HEADER_NAME_BYTES) {
+                throw BusException.invalid("header name '" + shorten(header.getKey()) + "' has " + nameBytes
+                        + " bytes: at most " + MAX_HEADER_NAME_BYTES + " (UTF-8) are allowed");
+            }
+            bytes += nameBytes + utf8Length(header.getValue());
         }
-        if (bytes > MAX_HEADER_BYTES) {
-            throw BusException.invalid("headers take " + bytes + " characters: at most " + MAX_HEADER_BYTES + " are allowed");
+        if (bytes > maxHeaderBytes) {
+            throw BusException.overLimit("headers take " + bytes + " bytes (names and values, UTF-8): at most "
+                    + maxHeaderBytes + " are allowed (eventbus.max-header-bytes)");
         }
     }
 
@@ -105,7 +122,7 @@ public class Validator {
             throw BusException.invalid("the batch has no messages");
         }
         if (messages.size() > maxBatch) {
-            throw BusException.invalid("the batch has " + messages.size() + " messages: at most " + maxBatch
+            throw BusException.overLimit("the batch has " + messages.size() + " messages: at most " + maxBatch
                     + " are allowed (eventbus.max-batch)");
         }
         for (int i = 0; i < messages.size(); i++) {
@@ -124,7 +141,7 @@ public class Validator {
             throw BusException.invalid("ids is empty: pass the ids of delivered messages");
         }
         if (ids.size() > maxBatch) {
-            throw BusException.invalid(ids.size() + " ids: at most " + maxBatch + " are allowed (eventbus.max-batch)");
+            throw BusException.overLimit(ids.size() + " ids: at most " + maxBatch + " are allowed (eventbus.max-batch)");
         }
         ids.forEach(this::id);
         return ids;
@@ -133,7 +150,7 @@ public class Validator {
     /** A pull's limits. */
     public io.eventbus.grpc.v1.PullRequest pull(io.eventbus.grpc.v1.PullRequest request) {
         if (request.getMaxMessages() > maxBatch) {
-            throw BusException.invalid("max_messages " + request.getMaxMessages() + " is over the limit of " + maxBatch
+            throw BusException.overLimit("max_messages " + request.getMaxMessages() + " is over the limit of " + maxBatch
                     + " (eventbus.max-batch)");
         }
         if (request.getWaitSeconds() > maxWaitSeconds) {
@@ -147,7 +164,7 @@ public class Validator {
     /** A stream's limits. */
     public io.eventbus.grpc.v1.SubscribeRequest subscribe(io.eventbus.grpc.v1.SubscribeRequest request) {
         if (request.getMaxInFlight() > maxInFlight) {
-            throw BusException.invalid("max_in_flight " + request.getMaxInFlight() + " is over the limit of " + maxInFlight
+            throw BusException.overLimit("max_in_flight " + request.getMaxInFlight() + " is over the limit of " + maxInFlight
                     + " (eventbus.max-in-flight)");
         }
         seconds(request.getAckDeadlineSeconds(), "ack_deadline_seconds");
@@ -201,7 +218,36 @@ public class Validator {
         return id;
     }
 
+    /** Bytes of the string in UTF-8, without encoding it. */
+    static long utf8Length(String s) {
+        long bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    /** At most 60 characters of what the caller sent, control characters escaped, for a message about it. */
     private static String shorten(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 60) + "…";
+        String head = s.length() <= 60 ? s : s.substring(0, 60) + "…";
+        StringBuilder shown = new StringBuilder(head.length());
+        head.chars().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                shown.append(String.format("\\u%04x", c));
+            } else {
+                shown.append((char) c);
+            }
+        });
+        return shown.toString();
     }
 }

@@ -12,7 +12,17 @@ import io.eventbus.grpc.mq.SubscribeRequest;
 import io.eventbus.grpc.mq.SubscribeResponse;
 import io.eventbus.grpc.mq.TopicPublishRequest;
 import io.eventbus.grpc.mq.TopicSubscribeRequest;
+import com.google.protobuf.ByteString;
+import io.eventbus.grpc.v1.AckRequest;
+import io.eventbus.grpc.v1.BindRequest;
+import io.eventbus.grpc.v1.ExtendDeadlineRequest;
+import io.eventbus.grpc.v1.NackRequest;
+import io.eventbus.grpc.v1.PublishBatchRequest;
+import io.eventbus.grpc.v1.PullRequest;
 import io.grpc.Status.Code;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.stream.IntStream;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Acceptance 9: bad input gets a clear status, never INTERNAL, and logs no stack trace.
- * Ack of an unknown id is NOT_FOUND.
+ * Ack of an unknown id is NOT_FOUND. Malformed input is INVALID_ARGUMENT; input over a configured
+ * limit is RESOURCE_EXHAUSTED, its message naming the limit's key.
  */
 class BadInputIT extends BusTestSupport {
 
@@ -30,7 +41,9 @@ class BadInputIT extends BusTestSupport {
 
     @Override
     protected Map<String, String> settings() {
-        return Map.of("eventbus.max-message-bytes", "1024", "eventbus.max-delay-seconds", "3600");
+        return Map.of("eventbus.max-message-bytes", "1024", "eventbus.max-delay-seconds", "3600",
+                "eventbus.max-batch", "5", "eventbus.max-headers", "4", "eventbus.max-header-bytes", "100",
+                "eventbus.max-in-flight", "10");
     }
 
     @BeforeEach
@@ -75,6 +88,73 @@ class BadInputIT extends BusTestSupport {
     void dataOverTheLimitIsResourceExhausted() {
         assertThat(publish(queue("big"), "x".repeat(1025))).isEqualTo(Code.RESOURCE_EXHAUSTED);
         assertThat(publish(queue("fits"), "x".repeat(1024))).isEqualTo(Code.OK);
+    }
+
+    /** The call's status, which must be RESOURCE_EXHAUSTED naming {@code key}. */
+    private static void assertOverLimit(Runnable call, String key) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            assertThat(e.getStatus().getCode()).isEqualTo(Code.RESOURCE_EXHAUSTED);
+            assertThat(e.getStatus().getDescription()).contains("(" + key + ")");
+            return;
+        }
+        throw new AssertionError("the call was accepted; expected RESOURCE_EXHAUSTED (" + key + ")");
+    }
+
+    private static io.eventbus.grpc.v1.PublishRequest.Builder v1Message(String queue) {
+        return io.eventbus.grpc.v1.PublishRequest.newBuilder().setQueue(queue).setData(ByteString.copyFromUtf8("x"));
+    }
+
+    @Test
+    void batchesOverTheLimitAreResourceExhausted() {
+        String queue = queue("batch");
+        var v1 = bus.v1();
+        PublishBatchRequest.Builder six = PublishBatchRequest.newBuilder();
+        IntStream.range(0, 6).forEach(i -> six.addMessages(v1Message(queue)));
+        assertOverLimit(() -> v1.publishBatch(six.build()), "eventbus.max-batch");
+        assertOverLimit(() -> v1.pull(PullRequest.newBuilder().setQueue(queue).setMaxMessages(6).build()), "eventbus.max-batch");
+        List<String> ids = IntStream.range(0, 6).mapToObj(i -> "id-" + i).toList();
+        assertOverLimit(() -> v1.ack(AckRequest.newBuilder().addAllIds(ids).build()), "eventbus.max-batch");
+        assertOverLimit(() -> v1.nack(NackRequest.newBuilder().addAllIds(ids).build()), "eventbus.max-batch");
+        assertOverLimit(() -> v1.extendDeadline(ExtendDeadlineRequest.newBuilder().addAllIds(ids).setSeconds(10).build()),
+                "eventbus.max-batch");
+        PublishBatchRequest.Builder five = PublishBatchRequest.newBuilder();
+        IntStream.range(0, 5).forEach(i -> five.addMessages(v1Message(queue)));
+        assertThat(v1.publishBatch(five.build()).getResultsCount()).isEqualTo(5);
+    }
+
+    @Test
+    void headersOverTheLimitsAreResourceExhausted() {
+        String queue = queue("headers");
+        var v1 = bus.v1();
+        assertOverLimit(() -> v1.publish(v1Message(queue).putAllHeaders(Map.of("a", "1", "b", "2", "c", "3", "d", "4", "e", "5"))
+                .build()), "eventbus.max-headers");
+        assertOverLimit(() -> v1.publish(v1Message(queue).putHeaders("h", "v".repeat(100)).build()), "eventbus.max-header-bytes");
+        assertOverLimit(() -> v1.publishBatch(PublishBatchRequest.newBuilder().addMessages(v1Message(queue))
+                .addMessages(v1Message(queue).putHeaders("h", "v".repeat(100))).build()), "eventbus.max-header-bytes");
+        assertThat(codeOf(() -> v1.publish(v1Message(queue).putHeaders("", "v").build()))).isEqualTo(Code.INVALID_ARGUMENT);
+        // at the limits: 4 headers, 100 bytes in all
+        assertThat(codeOf(() -> v1.publish(v1Message(queue).putAllHeaders(Map.of("a", "1", "b", "2", "c", "3"))
+                .putHeaders("h", "v".repeat(93)).build()))).isEqualTo(Code.OK);
+    }
+
+    @Test
+    void maxInFlightOverTheLimitIsResourceExhausted() {
+        String queue = queue("in-flight");
+        var stream = bus.v1().withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+                .subscribe(io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue(queue).setMaxInFlight(11).build());
+        assertOverLimit(stream::hasNext, "eventbus.max-in-flight");
+    }
+
+    @Test
+    void malformedV1InputStaysInvalidArgument() {
+        var v1 = bus.v1();
+        assertThat(codeOf(() -> v1.bind(BindRequest.newBuilder().setQueue(queue("bind")).setPattern("a..b").build())))
+                .isEqualTo(Code.INVALID_ARGUMENT);
+        assertThat(codeOf(() -> v1.publish(v1Message("amq.gen-1").build()))).isEqualTo(Code.INVALID_ARGUMENT);
+        assertThat(codeOf(() -> v1.publishBatch(PublishBatchRequest.getDefaultInstance()))).isEqualTo(Code.INVALID_ARGUMENT);
+        assertThat(codeOf(() -> v1.pull(PullRequest.newBuilder().setQueue("a b").build()))).isEqualTo(Code.INVALID_ARGUMENT);
     }
 
     @Test

@@ -154,8 +154,9 @@ class V1AdminIT extends BusTestSupport {
         assertThat(pull(queue, 10, 1)).as("a refused batch publishes none of its messages").isEmpty();
         // consume
         assertThat(statusOf(() -> v1.pull(PullRequest.newBuilder().setQueue("").build()))).isEqualTo(Code.INVALID_ARGUMENT);
+        // over eventbus.max-batch: a limit, not a malformed request
         assertThat(statusOf(() -> v1.pull(PullRequest.newBuilder().setQueue(queue).setMaxMessages(1001).build())))
-                .isEqualTo(Code.INVALID_ARGUMENT);
+                .isEqualTo(Code.RESOURCE_EXHAUSTED);
         assertThat(statusOf(() -> v1.pull(PullRequest.newBuilder().setQueue(queue).setWaitSeconds(301).build())))
                 .isEqualTo(Code.INVALID_ARGUMENT);
         assertThat(statusOf(() -> v1.subscribe(SubscribeRequest.newBuilder().setQueue("amq.q").build()).hasNext()))

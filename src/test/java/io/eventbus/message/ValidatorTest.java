@@ -10,7 +10,13 @@ import org.junit.jupiter.api.Test;
 
 class ValidatorTest {
 
-    private final Validator validator = new Validator(10, 60, 1000, 300, 10_000);
+    private final Validator validator = new Validator(10, 60, 1000, 300, 10_000, 64, 65_536);
+
+    private static void assertOverLimit(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String key) {
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(BusException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED))
+                .hasMessageContaining("(" + key + ")");
+    }
 
     private static BusMessage message(String queue, String data, long delaySeconds) {
         BusMessage message = new BusMessage();
@@ -28,7 +34,8 @@ class ValidatorTest {
 
     @Test
     void refusesNamesOutsideTheRuleWithTheRuleInTheMessage() {
-        for (String bad : new String[] {"", "q".repeat(201), "a b", "a/b", "x'; drop table message; --", "amq.direct"}) {
+        for (String bad : new String[] {"", "q".repeat(201), "a b", "a/b", "x'; drop table message; --", "amq.direct",
+                "amq.gen-1", "q\"; DELETE FROM scheduled; #", "a#b", "a*b", "a\u0000b", "orders\n", "ordérs"}) {
             assertThatThrownBy(() -> validator.name(bad, "queue"))
                     .isInstanceOfSatisfying(BusException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
                     .hasMessageContaining("queue name");
@@ -39,9 +46,8 @@ class ValidatorTest {
     void refusesEmptyDataOversizeDataAndFarDelays() {
         assertThatThrownBy(() -> validator.message(message("q", "", 0)))
                 .isInstanceOfSatisfying(BusException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
-        assertThatThrownBy(() -> validator.message(message("q", "01234567890", 0)))
-                .isInstanceOfSatisfying(BusException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED))
-                .hasMessageContaining("11 bytes");
+        assertOverLimit(() -> validator.message(message("q", "01234567890", 0)), "eventbus.max-message-bytes");
+        assertThatThrownBy(() -> validator.message(message("q", "01234567890", 0))).hasMessageContaining("11 bytes");
         assertThatThrownBy(() -> validator.message(message("q", "x", 61)))
                 .isInstanceOfSatisfying(BusException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
                 .hasMessageContaining("eventbus.max-delay-seconds");
@@ -75,18 +81,98 @@ class ValidatorTest {
         assertThatThrownBy(() -> validator.message(neither)).hasMessageContaining("neither queue nor topic");
     }
 
-    @Test
-    void headersAreBoundedInCountAndSize() {
-        BusMessage many = message("q", "x", 0);
+    private static BusMessage withHeaders(int count, int valueLength) {
+        BusMessage message = message("q", "x", 0);
         java.util.Map<String, String> headers = new java.util.HashMap<>();
-        for (int i = 0; i < 65; i++) {
-            headers.put("h" + i, "v");
+        for (int i = 0; i < count; i++) {
+            headers.put("h" + i, "v".repeat(valueLength));
         }
-        many.setHeaders(headers);
-        assertThatThrownBy(() -> validator.message(many)).hasMessageContaining("65 headers");
-        BusMessage big = message("q", "x", 0);
-        big.setHeaders(java.util.Map.of("h", "v".repeat(70_000)));
-        assertThatThrownBy(() -> validator.message(big)).hasMessageContaining("headers take");
+        message.setHeaders(headers);
+        return message;
+    }
+
+    @Test
+    void headersAreBoundedInCountAndSizeWithResourceExhausted() {
+        assertThat(validator.message(withHeaders(64, 1)).getHeaders()).hasSize(64);
+        assertOverLimit(() -> validator.message(withHeaders(65, 1)), "eventbus.max-headers");
+        assertThatThrownBy(() -> validator.message(withHeaders(65, 1))).hasMessageStartingWith("65 headers: at most 64");
+        assertOverLimit(() -> validator.message(withHeaders(10_000, 1)), "eventbus.max-headers");
+
+        // "h0" and 65 534 bytes are exactly the limit
+        assertThat(validator.message(withHeaders(1, 65_534)).getHeaders()).hasSize(1);
+        assertOverLimit(() -> validator.message(withHeaders(1, 65_535)), "eventbus.max-header-bytes");
+        assertThatThrownBy(() -> validator.message(withHeaders(1, 65_535))).hasMessageContaining("65537 bytes");
+    }
+
+    @Test
+    void headerNamesFitAnAmqpHeaderName() {
+        BusMessage longest = message("q", "x", 0);
+        longest.setHeaders(java.util.Map.of("h".repeat(200), "v"));
+        assertThat(validator.message(longest).getHeaders()).hasSize(1);
+        for (String name : new String[] {"h".repeat(201), "é".repeat(101), "h".repeat(238)}) {
+            BusMessage tooLong = message("q", "x", 0);
+            tooLong.setHeaders(java.util.Map.of(name, "v"));
+            assertThatThrownBy(() -> validator.message(tooLong))
+                    .isInstanceOfSatisfying(BusException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                    .hasMessageContaining("at most 200 (UTF-8)");
+        }
+    }
+
+    @Test
+    void headerBytesAreCountedInUtf8() {
+        BusMessage wide = message("q", "x", 0);
+        // 3 bytes a character: 21 846 characters are 65 538 bytes with the name
+        wide.setHeaders(java.util.Map.of("h", "€".repeat(21_846)));
+        assertOverLimit(() -> validator.message(wide), "eventbus.max-header-bytes");
+        assertThat(Validator.utf8Length("a€😀é")).isEqualTo("a€😀é".getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void limitsComeFromTheConfiguration() {
+        Validator strict = new Validator(10, 60, 2, 300, 5, 2, 10);
+        assertOverLimit(() -> strict.message(withHeaders(3, 1)), "eventbus.max-headers");
+        assertOverLimit(() -> strict.message(withHeaders(1, 10)), "eventbus.max-header-bytes");
+        assertThat(strict.message(withHeaders(2, 1)).getHeaders()).hasSize(2);
+        assertOverLimit(() -> strict.messages(java.util.List.of(message("q", "x", 0), message("q", "y", 0),
+                message("q", "z", 0))), "eventbus.max-batch");
+        assertOverLimit(() -> strict.ids(java.util.List.of("a", "b", "c")), "eventbus.max-batch");
+        assertOverLimit(() -> strict.pull(io.eventbus.grpc.v1.PullRequest.newBuilder().setQueue("q").setMaxMessages(3).build()),
+                "eventbus.max-batch");
+        assertOverLimit(() -> strict.subscribe(io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue("q")
+                .setMaxInFlight(6).build()), "eventbus.max-in-flight");
+        assertThat(strict.subscribe(io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue("q").setMaxInFlight(5)
+                .build()).getMaxInFlight()).isEqualTo(5);
+    }
+
+    @Test
+    void batchesOfIdsAndMessagesOverTheLimitAreResourceExhausted() {
+        java.util.List<String> ids = java.util.stream.IntStream.range(0, 1001).mapToObj(i -> "id" + i).toList();
+        assertOverLimit(() -> validator.ids(ids), "eventbus.max-batch");
+        assertOverLimit(() -> validator.nack(io.eventbus.grpc.v1.NackRequest.newBuilder().addAllIds(ids).build()),
+                "eventbus.max-batch");
+        assertOverLimit(() -> validator.extension(io.eventbus.grpc.v1.ExtendDeadlineRequest.newBuilder().addAllIds(ids)
+                .setSeconds(10).build()), "eventbus.max-batch");
+        java.util.List<BusMessage> batch = java.util.Collections.nCopies(1001, message("q", "x", 0));
+        assertOverLimit(() -> validator.messages(batch), "eventbus.max-batch");
+        // a message of a batch over a limit keeps its code
+        assertOverLimit(() -> validator.messages(java.util.List.of(message("q", "x", 0), withHeaders(65, 1))),
+                "eventbus.max-headers");
+    }
+
+    @Test
+    void malformedInputStaysInvalidArgument() {
+        assertThatThrownBy(() -> validator.pull(io.eventbus.grpc.v1.PullRequest.newBuilder().setQueue("q")
+                .setWaitSeconds(301).build()))
+                .isInstanceOfSatisfying(BusException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        BusMessage emptyName = withHeaders(1, 1);
+        emptyName.setHeaders(java.util.Map.of("", "v"));
+        assertThatThrownBy(() -> validator.message(emptyName))
+                .isInstanceOfSatisfying(BusException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
+
+    @Test
+    void aRefusedNameIsShownWithItsControlCharactersEscaped() {
+        assertThatThrownBy(() -> validator.name("a\u0000b\nc", "queue")).hasMessageContaining("a\\u0000b\\u000ac");
     }
 
     @Test
