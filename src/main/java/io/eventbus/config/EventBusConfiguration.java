@@ -20,6 +20,7 @@ import io.eventbus.message.Messages;
 import io.eventbus.message.V1Messages;
 import io.eventbus.metrics.BusMetrics;
 import io.eventbus.partition.Partitions;
+import io.eventbus.security.ServerTls;
 import io.eventbus.routes.OperationsRoutes;
 import io.eventbus.message.Validator;
 import io.eventbus.store.AckedIds;
@@ -99,10 +100,24 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject("eventbus.pull-linger-millis") private long pullLingerMillis;
     @PropertyInject("eventbus.confirm-timeout-millis") private long confirmTimeoutMillis;
     @PropertyInject("eventbus.stream-check-millis") private long streamCheckMillis;
+    @PropertyInject(value = ServerTls.ENABLED, defaultValue = "false") private boolean tlsEnabled;
+    @PropertyInject(value = ServerTls.CERT_FILE, defaultValue = "") private String tlsCertFile;
+    @PropertyInject(value = ServerTls.KEY_FILE, defaultValue = "") private String tlsKeyFile;
+    @PropertyInject(value = ServerTls.CLIENT_CA_FILE, defaultValue = "") private String tlsClientCaFile;
+    @PropertyInject(value = ServerTls.CLIENT_AUTH, defaultValue = "none") private String tlsClientAuth;
+    @PropertyInject(value = ServerTls.HTTP_ENABLED, defaultValue = "true") private boolean tlsHttpEnabled;
 
     @Override
     public void configure(CamelContext context) throws Exception {
         Registry registry = context.getRegistry();
+
+        // TLS first: unusable TLS files stop the node before it connects to anything
+        ServerTls tls = ServerTls.of(tlsEnabled, tlsCertFile, tlsKeyFile, tlsClientCaFile, tlsClientAuth, tlsHttpEnabled);
+        if (tls.httpSslContextParameters() != null) {
+            // the HTTP server (camel.server.use-global-ssl-context-parameters) takes it when it starts
+            context.setSSLContextParameters(tls.httpSslContextParameters());
+        }
+        LOG.info("TLS: {}", tls);
 
         HikariDataSource dataSource = dataSource();
         registry.bind("dataSource", dataSource);
@@ -208,7 +223,7 @@ public class EventBusConfiguration implements CamelConfiguration {
                 pullLingerMillis, streamCheckMillis, localAcks);
         // a batch may carry max-batch messages of max-message-bytes each
         int maxInbound = (int) Math.min(Integer.MAX_VALUE - 1, (long) maxMessageBytes * Math.max(1, maxBatch) + 1024 * 1024);
-        GrpcIngress ingress = new GrpcIngress(rpcPort, Math.min(maxInbound, 256 * 1024 * 1024), drainSeconds, rpcExecutor,
+        GrpcIngress ingress = new GrpcIngress(rpcPort, tls.grpcCredentials(), Math.min(maxInbound, 256 * 1024 * 1024), drainSeconds, rpcExecutor,
                 List.of(new MqService(calls, messages), new MqTopicService(calls, messages), new EventBusService(calls, v1)),
                 inboxes::close);
         registry.bind("grpcIngress", ingress);

@@ -2,6 +2,7 @@ package io.eventbus.grpc;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -24,6 +25,7 @@ public class GrpcIngress extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcIngress.class);
 
     private final int port;
+    private final ServerCredentials credentials;
     private final int maxInboundBytes;
     private final long drainSeconds;
     private final ExecutorService executor;
@@ -31,9 +33,11 @@ public class GrpcIngress extends ServiceSupport {
     private final Runnable beforeDrain;
     private Server server;
 
-    public GrpcIngress(int port, int maxInboundBytes, long drainSeconds, ExecutorService executor,
+    /** {@code credentials}: TLS (TlsServerCredentials), or InsecureServerCredentials for plaintext. */
+    public GrpcIngress(int port, ServerCredentials credentials, int maxInboundBytes, long drainSeconds, ExecutorService executor,
                        List<BindableService> services, Runnable beforeDrain) {
         this.port = port;
+        this.credentials = credentials;
         this.maxInboundBytes = maxInboundBytes;
         this.drainSeconds = drainSeconds;
         this.executor = executor;
@@ -43,7 +47,7 @@ public class GrpcIngress extends ServiceSupport {
 
     @Override
     protected void doStart() {
-        NettyServerBuilder builder = NettyServerBuilder.forPort(port)
+        NettyServerBuilder builder = NettyServerBuilder.forPort(port, credentials)
                 .executor(executor)
                 .maxInboundMessageSize(maxInboundBytes)
                 .addService(ProtoReflectionServiceV1.newInstance());
