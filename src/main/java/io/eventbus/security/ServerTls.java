@@ -80,10 +80,12 @@ public final class ServerTls {
             http = new SSLContextParameters();
             http.setKeyManagers(managers);
         }
-        String description = "gRPC" + (httpEnabled ? " and HTTP" : "") + " with " + certFile.trim()
-                + (auth == TlsServerCredentials.ClientAuth.NONE ? ""
-                        : ", client certificates " + (auth == TlsServerCredentials.ClientAuth.REQUIRE ? "required" : "optional")
-                        + " (signed by " + clientCaFile.trim() + ")");
+        String clients = switch (auth) {
+            case REQUIRE -> ", client certificates required (signed by " + clientCaFile.trim() + ")";
+            case OPTIONAL -> ", client certificates optional (signed by " + clientCaFile.trim() + ")";
+            default -> "";
+        };
+        String description = "gRPC" + (httpEnabled ? " and HTTP" : "") + " with " + certFile.trim() + clients;
         return new ServerTls(credentials.build(), http, description);
     }
 

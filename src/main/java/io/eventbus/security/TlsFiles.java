@@ -1,8 +1,7 @@
 package io.eventbus.security;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -15,13 +14,15 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMException;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -31,9 +32,9 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
  * TLS material from PEM files, as the bus and its command-line clients take it: certificates
- * (a chain, or the CAs to trust) read by the JDK, a private key read by Bouncy Castle (PKCS#8,
- * PKCS#1 RSA or SEC1 EC; an encrypted key is refused). Every failure is an {@link Unusable}
- * whose message names the setting and the file, e.g.
+ * (a chain, or the CAs to trust) and a private key (PKCS#8, PKCS#1 RSA or SEC1 EC; an encrypted
+ * key is refused), read with Bouncy Castle's PEM parser; one file may hold both. Every failure
+ * is an {@link Unusable} whose message names the setting and the file, e.g.
  * {@code eventbus.tls.key-file=/etc/bus/key.pem: no such file}.
  */
 public final class TlsFiles {
@@ -52,14 +53,21 @@ public final class TlsFiles {
         }
     }
 
-    /** The certificates of a PEM file, in file order (a chain: this node's first); at least one. */
+    /**
+     * The certificates of a PEM file, in file order (a chain: this node's first); at least one.
+     * Other blocks (a key in a combined file) and text around the blocks are passed over.
+     */
     public static List<X509Certificate> certificates(String setting, Path file) {
         byte[] pem = read(setting, file);
-        List<X509Certificate> certificates;
-        try (InputStream in = new java.io.ByteArrayInputStream(pem)) {
-            certificates = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
-                    .map(X509Certificate.class::cast).toList();
-        } catch (CertificateException | IOException e) {
+        List<X509Certificate> certificates = new ArrayList<>();
+        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+        try (PEMParser parser = parser(pem)) {
+            for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
+                if (block instanceof X509CertificateHolder certificate) {
+                    certificates.add(converter.getCertificate(certificate));
+                }
+            }
+        } catch (IOException | CertificateException e) {
             throw new Unusable(setting, file, "not PEM certificates (" + e.getMessage() + ")");
         }
         if (certificates.isEmpty()) {
@@ -68,12 +76,14 @@ public final class TlsFiles {
         return certificates;
     }
 
-    /** The first private key of a PEM file (other blocks, such as EC PARAMETERS, are passed over). */
+    /**
+     * The first private key of a PEM file; other blocks (EC PARAMETERS before a SEC1 key, the
+     * certificate in a combined file) are passed over.
+     */
     public static PrivateKey privateKey(String setting, Path file) {
         byte[] pem = read(setting, file);
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-        try (Reader reader = new java.io.StringReader(new String(pem, StandardCharsets.US_ASCII));
-             PEMParser parser = new PEMParser(reader)) {
+        try (PEMParser parser = parser(pem)) {
             for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
                 if (block instanceof PrivateKeyInfo pkcs8) {
                     return converter.getPrivateKey(pkcs8);
@@ -158,6 +168,10 @@ public final class TlsFiles {
         byte[] random = new byte[16];
         new SecureRandom().nextBytes(random);
         return HexFormat.of().formatHex(random).toCharArray();
+    }
+
+    private static PEMParser parser(byte[] pem) {
+        return new PEMParser(new StringReader(new String(pem, StandardCharsets.US_ASCII)));
     }
 
     private static byte[] read(String setting, Path file) {

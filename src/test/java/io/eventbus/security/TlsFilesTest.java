@@ -74,6 +74,16 @@ class TlsFilesTest {
     }
 
     @Test
+    void aCombinedFileGivesItsCertificatesAndItsKey() throws Exception {
+        // as some tools write it: the key, then the chain, with openssl's text around the blocks
+        Path key = TestCa.writeTraditional(dir.resolve("combined-key.pem"), ecServer.keys());
+        Path combined = Files.writeString(dir.resolve("combined.pem"), Files.readString(key)
+                + "Bag Attributes\n    friendlyName: server\nsubject=CN = localhost\n" + Files.readString(ecCert));
+        assertThat(TlsFiles.certificates(CERT, combined)).containsExactly(ecServer.certificate(), ca.certificate());
+        assertThat(TlsFiles.keyManagers(CERT, combined, KEY, combined).getKeyManagers()).isNotEmpty();
+    }
+
+    @Test
     void keyManagersPresentTheChainOfTheirKey() throws Exception {
         Path key = TestCa.writeTraditional(dir.resolve("rsa.key"), rsaServer.keys());
         X509KeyManager keys = (X509KeyManager) TlsFiles.keyManagers(CERT, rsaCert, KEY, key).getKeyManagers()[0];
