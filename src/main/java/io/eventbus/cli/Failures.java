@@ -1,5 +1,6 @@
 package io.eventbus.cli;
 
+import io.eventbus.security.TlsFiles;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -12,7 +13,8 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * A command that failed: a gRPC status, an I/O problem or a {@link CommandFailure} is one line on
+ * A command that failed: a gRPC status, an I/O problem, an unusable TLS setting or file
+ * ({@link TlsFiles.Unusable}, the client's or serve's) or a {@link CommandFailure} is one line on
  * standard error ({@code publish: UNAVAILABLE: io exception (Connection refused: /127.0.0.1:9091)}),
  * anything else (a bug, or a bus that could not start) its stack trace. Exit code 1 either way.
  */
@@ -25,7 +27,8 @@ public final class Failures implements IExecutionExceptionHandler {
         String command = cli.getCommandName();
         if (failure instanceof StatusRuntimeException status) {
             err.println(command + ": " + describe(status.getStatus()));
-        } else if (failure instanceof CommandFailure || failure instanceof IOException) {
+        } else if (failure instanceof CommandFailure || failure instanceof IOException
+                || failure instanceof TlsFiles.Unusable) {
             err.println(command + ": " + message(failure));
         } else {
             failure.printStackTrace(err);

@@ -1,20 +1,24 @@
 package io.eventbus.cli;
 
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The {@code --target} option of the gRPC clients, and their channel to it. */
+/** The {@code --target} option of the gRPC clients with their TLS options, and their channel to it. */
 public final class GrpcTarget {
 
     @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9091",
             description = "The bus's gRPC address (default: ${DEFAULT-VALUE}).")
     String target;
 
-    /** A plaintext channel to the target; close it with {@link #close(ManagedChannel)}. */
+    @Mixin
+    ClientTls tls;
+
+    /** A channel to the target, plaintext or TLS as the options say; close it with {@link #close(ManagedChannel)}. */
     ManagedChannel open() {
-        return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        return Grpc.newChannelBuilder(target, tls.channelCredentials()).build();
     }
 
     static void close(ManagedChannel channel) throws InterruptedException {

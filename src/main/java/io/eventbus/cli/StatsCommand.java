@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,13 +40,21 @@ public final class StatsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the JSON as the node answered it.")
     boolean json;
 
+    /** HTTPS when given (a node with eventbus.tls.enabled and eventbus.tls.http-enabled). */
+    @Mixin
+    ClientTls tls;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        URI uri = URI.create("http://" + http + "/stats");
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        URI uri = URI.create((tls.enabled() ? "https://" : "http://") + http + "/stats");
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (tls.enabled()) {
+            builder.sslContext(tls.sslContext());
+        }
+        HttpClient client = builder.build();
         HttpResponse<String> response;
         try {
             response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),

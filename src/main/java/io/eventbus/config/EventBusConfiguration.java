@@ -21,6 +21,7 @@ import io.eventbus.message.Messages;
 import io.eventbus.message.V1Messages;
 import io.eventbus.metrics.BusMetrics;
 import io.eventbus.partition.Partitions;
+import io.eventbus.security.ServerTls;
 import io.eventbus.routes.OperationsRoutes;
 import io.eventbus.security.AdminGuard;
 import io.eventbus.security.Authentication;
@@ -116,10 +117,24 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject("eventbus.stream-check-millis") private long streamCheckMillis;
     @PropertyInject("eventbus.auth.enabled") private boolean authEnabled;
     @PropertyInject("eventbus.admin-any-address") private boolean adminAnyAddress;
+    @PropertyInject(value = ServerTls.ENABLED, defaultValue = "false") private boolean tlsEnabled;
+    @PropertyInject(value = ServerTls.CERT_FILE, defaultValue = "") private String tlsCertFile;
+    @PropertyInject(value = ServerTls.KEY_FILE, defaultValue = "") private String tlsKeyFile;
+    @PropertyInject(value = ServerTls.CLIENT_CA_FILE, defaultValue = "") private String tlsClientCaFile;
+    @PropertyInject(value = ServerTls.CLIENT_AUTH, defaultValue = "none") private String tlsClientAuth;
+    @PropertyInject(value = ServerTls.HTTP_ENABLED, defaultValue = "true") private boolean tlsHttpEnabled;
 
     @Override
     public void configure(CamelContext context) throws Exception {
         Registry registry = context.getRegistry();
+
+        // TLS first: unusable TLS files stop the node before it connects to anything
+        ServerTls tls = ServerTls.of(tlsEnabled, tlsCertFile, tlsKeyFile, tlsClientCaFile, tlsClientAuth, tlsHttpEnabled);
+        if (tls.httpSslContextParameters() != null) {
+            // the HTTP server (camel.server.use-global-ssl-context-parameters) takes it when it starts
+            context.setSSLContextParameters(tls.httpSslContextParameters());
+        }
+        LOG.info("TLS: {}", tls);
 
         HikariDataSource dataSource = dataSource();
         registry.bind("dataSource", dataSource);
@@ -238,7 +253,7 @@ public class EventBusConfiguration implements CamelConfiguration {
         }
         ConnectionLimits connectionLimits = new ConnectionLimits(maxStreamsPerConnection);
         registry.bind("connectionLimits", connectionLimits);
-        GrpcIngress ingress = new GrpcIngress(rpcPort, maxInboundBytes(), drainSeconds, rpcExecutor,
+        GrpcIngress ingress = new GrpcIngress(rpcPort, tls.grpcCredentials(), maxInboundBytes(), drainSeconds, rpcExecutor,
                 List.of(new MqService(calls, messages), new MqTopicService(calls, messages),
                         new EventBusService(calls, v1, maxInFlight)),
                 inboxes::close, connectionLimits, authentication, authorization);

@@ -2,6 +2,7 @@ package io.eventbus.grpc;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -27,6 +28,7 @@ public class GrpcIngress extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcIngress.class);
 
     private final int port;
+    private final ServerCredentials credentials;
     private final int maxInboundBytes;
     private final long drainSeconds;
     private final ExecutorService executor;
@@ -37,12 +39,16 @@ public class GrpcIngress extends ServiceSupport {
     private final ServerInterceptor authorization;
     private Server server;
 
-    /** {@code authentication} and {@code authorization}: null when eventbus.auth.enabled is false. */
-    public GrpcIngress(int port, int maxInboundBytes, long drainSeconds, ExecutorService executor,
-                       List<BindableService> services, Runnable beforeDrain, ConnectionLimits connectionLimits,
-                       ServerInterceptor authentication, ServerInterceptor authorization) {
+    /**
+     * {@code credentials}: TLS (TlsServerCredentials), or InsecureServerCredentials for plaintext;
+     * {@code authentication} and {@code authorization}: null when eventbus.auth.enabled is false.
+     */
+    public GrpcIngress(int port, ServerCredentials credentials, int maxInboundBytes, long drainSeconds,
+                       ExecutorService executor, List<BindableService> services, Runnable beforeDrain,
+                       ConnectionLimits connectionLimits, ServerInterceptor authentication, ServerInterceptor authorization) {
         this.connectionLimits = connectionLimits;
         this.port = port;
+        this.credentials = credentials;
         this.maxInboundBytes = maxInboundBytes;
         this.drainSeconds = drainSeconds;
         this.executor = executor;
@@ -54,7 +60,7 @@ public class GrpcIngress extends ServiceSupport {
 
     @Override
     protected void doStart() {
-        NettyServerBuilder builder = NettyServerBuilder.forPort(port)
+        NettyServerBuilder builder = NettyServerBuilder.forPort(port, credentials)
                 .executor(executor)
                 .maxInboundMessageSize(maxInboundBytes)
                 .addTransportFilter(connectionLimits).intercept(connectionLimits)
