@@ -44,6 +44,10 @@ public final class StatsCommand implements Callable<Integer> {
     @Mixin
     ClientTls tls;
 
+    /** /stats answers another host only with a token with admin '*'. */
+    @Mixin
+    ClientToken token;
+
     @Spec
     CommandSpec spec;
 
@@ -57,7 +61,7 @@ public final class StatsCommand implements Callable<Integer> {
         HttpClient client = builder.build();
         HttpResponse<String> response;
         try {
-            response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+            response = client.send(token.apply(HttpRequest.newBuilder(uri)).timeout(Duration.ofSeconds(30)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new Failures.CommandFailure("cannot reach " + uri + ": "
@@ -65,7 +69,9 @@ public final class StatsCommand implements Callable<Integer> {
         }
         if (response.statusCode() != 200) {
             throw new Failures.CommandFailure("GET " + uri + " answered " + response.statusCode()
-                    + (response.statusCode() == 404 ? " (a bus without /stats: an older version?)" : ""));
+                    + (response.statusCode() == 404 ? " (a bus without /stats: an older version?)"
+                    : response.statusCode() == 401 || response.statusCode() == 403
+                    ? " (from another host /stats needs --token with admin '*')" : ""));
         }
         if (json) {
             spec.commandLine().getOut().println(response.body());

@@ -105,6 +105,15 @@ class AdminSurfaceIT extends BusTestSupport {
                     Map.entry("jolokia, admin * (Basic)", 200), Map.entry("stats, no token", 401),
                     Map.entry("stats, admin it.a.*", 403), Map.entry("stats, admin *", 200),
                     Map.entry("stats from loopback, no token", 200), Map.entry("metrics, no token", 200));
+            // the stats command, from the outside address, with and without the token
+            picocli.CommandLine cli = io.eventbus.EventBusMain.commandLine();
+            java.io.StringWriter err = new java.io.StringWriter();
+            cli.setErr(new java.io.PrintWriter(err, true));
+            cli.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+            assertThat(cli.execute("stats", "--http", outside + ":" + port)).isEqualTo(1);
+            assertThat(err.toString()).contains("401", "--token");
+            assertThat(io.eventbus.EventBusMain.commandLine().execute("stats", "--http", outside + ":" + port, "--token", ops, "--json"))
+                    .isZero();
             System.out.println("admin surface run (auth on): from " + outside + " " + seen);
         }
     }

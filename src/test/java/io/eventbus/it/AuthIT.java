@@ -37,6 +37,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -255,6 +257,32 @@ class AuthIT extends BusTestSupport {
         assertThat(ops.cancel(CancelRequest.newBuilder().setId(delayed).build()).getCancelled()).isTrue();
         // an id nobody knows is the call's own business: listed as unknown, not refused
         assertThat(orders.ack(AckRequest.newBuilder().addIds("unknown-id").build()).getUnknownIdsList()).containsExactly("unknown-id");
+    }
+
+    private static String[] cli(StringWriter out, StringWriter err, String... args) {
+        picocli.CommandLine cli = io.eventbus.EventBusMain.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new String[] {String.valueOf(cli.execute(args)), out.toString(), err.toString()};
+    }
+
+    @Test
+    void theCommandLineClientsSendTheirToken() {
+        names(queue("a"), queue("b"));
+        String target = "--target=127.0.0.1:" + bus.rpcPort();
+        String[] without = cli(new StringWriter(), new StringWriter(), "publish", target, "--queue", queueA, "hello");
+        assertThat(without[0]).isEqualTo("1");
+        assertThat(without[2]).contains("UNAUTHENTICATED");
+        String[] denied = cli(new StringWriter(), new StringWriter(), "publish", target, "--token", ordersToken, "--queue", queueB, "hello");
+        assertThat(denied[0]).isEqualTo("1");
+        assertThat(denied[2]).contains("PERMISSION_DENIED", "publish to queue '" + queueB + "'").doesNotContain(ordersToken);
+        String[] published = cli(new StringWriter(), new StringWriter(), "publish", target, "--token", ordersToken, "--queue", queueA, "hello");
+        assertThat(published[0]).as(published[2]).isEqualTo("0");
+        String id = published[1].trim();
+        String[] received = cli(new StringWriter(), new StringWriter(), "subscribe", target, "--token", ordersToken,
+                "--queue", queueA, "--max", "1", "--wait", "10");
+        assertThat(received[0]).as(received[2]).isEqualTo("0");
+        assertThat(received[1]).contains("id=" + id, "data=hello");
     }
 
     @Test

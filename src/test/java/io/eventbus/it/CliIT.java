@@ -151,7 +151,7 @@ class CliIT extends BusTestSupport {
         Run top = cli("--help");
         assertThat(top.code()).isZero();
         Map<String, CommandLine> commands = EventBusMain.commandLine().getSubcommands();
-        assertThat(commands.keySet()).containsExactlyInAnyOrder("serve", "publish", "subscribe", "stats", "bench");
+        assertThat(commands.keySet()).containsExactlyInAnyOrder("serve", "publish", "subscribe", "stats", "bench", "token");
         commands.keySet().forEach(name -> assertThat(top.out()).contains("  " + name + " "));
 
         commands.forEach((name, command) -> {
