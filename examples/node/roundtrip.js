@@ -6,9 +6,11 @@
 //
 //   node roundtrip.js [--target host:port] [--mq-queue NAME] [--v1-queue NAME] [--delay SECONDS] [--timeout SECONDS]
 //
+// Environment: EVENTBUS_TOKEN (a bus with auth on), EVENTBUS_CA_FILE (a bus with TLS: its CA, PEM).
 // Prints one line per step; exits 0 when every round trip succeeded, 1 otherwise.
 'use strict';
 
+const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { parseArgs } = require('node:util');
@@ -59,9 +61,23 @@ const definition = protoLoader.loadSync(['mq.proto', 'eventbus/v1/eventbus.proto
   defaults: true, // unset fields read as their defaults ('' and 0), as in other languages
 });
 const proto = grpc.loadPackageDefinition(definition);
-const credentials = grpc.credentials.createInsecure(); // the bus serves plaintext gRPC
-const mq = new proto.mq.Mq(options.target, credentials);
-const bus = new proto.eventbus.v1.EventBus(options.target, credentials);
+// Plaintext gRPC by default; TLS trusting the CA of EVENTBUS_CA_FILE when it is set (a bus with
+// eventbus.tls.enabled=true).
+const credentials = process.env.EVENTBUS_CA_FILE
+  ? grpc.credentials.createSsl(fs.readFileSync(process.env.EVENTBUS_CA_FILE))
+  : grpc.credentials.createInsecure();
+// A bus with eventbus.auth.enabled=true wants a bearer token on every call: an interceptor adds
+// it to each call's metadata, so the calls below stay as they are.
+const token = process.env.EVENTBUS_TOKEN;
+const withToken = (callOptions, nextCall) => new grpc.InterceptingCall(nextCall(callOptions), {
+  start(metadata, listener, next) {
+    metadata.set('authorization', `Bearer ${token}`);
+    next(metadata, listener);
+  },
+});
+const clientOptions = token ? { interceptors: [withToken] } : {};
+const mq = new proto.mq.Mq(options.target, credentials, clientOptions);
+const bus = new proto.eventbus.v1.EventBus(options.target, credentials, clientOptions);
 
 // A unary call as a promise, always with a deadline: a bus that does not answer fails the
 // call instead of hanging it.

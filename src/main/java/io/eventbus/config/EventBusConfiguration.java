@@ -59,6 +59,7 @@ import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import com.rabbitmq.client.BlockedListener;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionListener;
@@ -126,6 +127,11 @@ public class EventBusConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        // gRPC logs through java.util.logging: into logback (logback.xml sets its levels)
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
         Registry registry = context.getRegistry();
 
         // TLS first: unusable TLS files stop the node before it connects to anything

@@ -9,9 +9,14 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.eventbus.security.TestCa;
+import io.eventbus.security.Tokens;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,11 +38,58 @@ class NodeExampleIT extends BusTestSupport {
         installDependencies();
         String mqQueue = queue("node-mq");
         String v1Queue = queue("node-v1");
-
         List<String> output = new CopyOnWriteArrayList<>();
-        Process node = new ProcessBuilder("node", "roundtrip.js", "--target", "127.0.0.1:" + bus.rpcPort(),
+        int exit = roundTrip(bus.rpcPort(), mqQueue, v1Queue, Map.of(), output);
+        assertRoundTrips(exit, output, mqQueue, v1Queue);
+    }
+
+    /**
+     * Issue 8: the same client, unchanged but for its credentials (EVENTBUS_CA_FILE, EVENTBUS_TOKEN),
+     * against a node with TLS and auth on; without the token it is turned away.
+     */
+    @Test
+    void theNodeExampleRoundTripsOverTlsWithAToken() throws Exception {
+        installDependencies();
+        Path dir = Path.of("target", "node-example-tls").toAbsolutePath();
+        Files.createDirectories(dir);
+        TestCa ca = TestCa.create("node example CA");
+        TestCa.Issued server = ca.server("EC");
+        Path caFile = TestCa.writeCertificates(dir.resolve("ca.crt"), ca.certificate());
+        String token = Tokens.generate(new SecureRandom());
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("eventbus.tls.enabled", "true");
+        settings.put("eventbus.tls.cert-file", TestCa.writeCertificates(dir.resolve("server.crt"), server.certificate()).toString());
+        settings.put("eventbus.tls.key-file", TestCa.writePkcs8(dir.resolve("server.key"), server.keys().getPrivate()).toString());
+        settings.put("eventbus.auth.enabled", "true");
+        settings.put("eventbus.auth.tokens", "node");
+        settings.put("eventbus.auth.token.node.sha256", Tokens.sha256(token));
+        settings.put("eventbus.auth.token.node.publish", "it.node-*");
+        settings.put("eventbus.auth.token.node.pull", "it.node-*");
+        String mqQueue = queue("node-mq");
+        String v1Queue = queue("node-v1");
+        try (BusNode secured = BusNode.start("NodeExampleIT-tls", settings)) {
+            List<String> refused = new CopyOnWriteArrayList<>();
+            assertThat(roundTrip(secured.rpcPort(), mqQueue, v1Queue, Map.of("EVENTBUS_CA_FILE", caFile.toString()), refused))
+                    .as("without a token; output:\n%s", String.join("\n", refused)).isEqualTo(1);
+            assertThat(String.join("\n", refused)).contains("UNAUTHENTICATED");
+
+            List<String> output = new CopyOnWriteArrayList<>();
+            int exit = roundTrip(secured.rpcPort(), mqQueue, v1Queue,
+                    Map.of("EVENTBUS_CA_FILE", caFile.toString(), "EVENTBUS_TOKEN", token), output);
+            assertRoundTrips(exit, output, mqQueue, v1Queue);
+        }
+    }
+
+    /** Runs roundtrip.js against a node; its exit code, its lines in {@code output}. */
+    private static int roundTrip(int rpcPort, String mqQueue, String v1Queue, Map<String, String> environment,
+                                 List<String> output) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("node", "roundtrip.js", "--target", "127.0.0.1:" + rpcPort,
                 "--mq-queue", mqQueue, "--v1-queue", v1Queue, "--delay", "3", "--timeout", String.valueOf(SCRIPT_SECONDS - 10))
-                .directory(EXAMPLE.toFile()).redirectErrorStream(true).start();
+                .directory(EXAMPLE.toFile()).redirectErrorStream(true);
+        builder.environment().remove("EVENTBUS_TOKEN");
+        builder.environment().remove("EVENTBUS_CA_FILE");
+        builder.environment().putAll(environment);
+        Process node = builder.start();
         Thread reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = lines.readLine()) != null; ) {
@@ -55,9 +107,12 @@ class NodeExampleIT extends BusTestSupport {
             fail("roundtrip.js did not end within " + SCRIPT_SECONDS + " s; its output:\n" + String.join("\n", output));
         }
         reader.join(5_000);
+        return node.exitValue();
+    }
 
+    private static void assertRoundTrips(int exit, List<String> output, String mqQueue, String v1Queue) {
         String printed = String.join("\n", output);
-        assertThat(node.exitValue()).as("exit code of roundtrip.js; its output:\n%s", printed).isZero();
+        assertThat(exit).as("exit code of roundtrip.js; its output:\n%s", printed).isZero();
         assertThat(printed).as("the mq round trip, step by step").containsPattern(
                 "mq  publish .*\\Q" + mqQueue + "\\E.*\nmq  delayPublish .*\nmq  subscribe .*\nmq  ack .*"
                 + "\nmq  subscribe .* after [0-9.]+ s, not before its 3 s\nmq  ack .*\nmq: round trip ok\n");
