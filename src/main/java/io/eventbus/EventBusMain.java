@@ -55,7 +55,7 @@ public final class EventBusMain implements Callable<Integer> {
         serveCodes.put("0", "stopped on its own (camel.main.duration-max-*)");
         serveCodes.put("143", "stopped by SIGTERM, after a graceful stop");
         serveCodes.put("1", "the bus could not start");
-        serveCodes.put("2", "usage: an unknown option, an unusable --config file");
+        serveCodes.put("2", "usage: an unknown option, an unusable --config file, no routes folder");
         cli.getSubcommands().forEach((name, sub) -> sub.getCommandSpec().usageMessage()
                 .exitCodeListHeading("%nExit codes:%n").exitCodeList(name.equals("serve") ? serveCodes : clientCodes));
         return cli;

@@ -36,6 +36,26 @@ public final class ServeCommand implements Callable<Integer> {
         return serve(config, spec.commandLine().getErr());
     }
 
+    /**
+     * The routes are YAML files read from the file system (eventbus.routes-location, from -D, the
+     * environment or the default file:routes/*.camel.yaml): without their folder the bus cannot run,
+     * which is said in one line rather than in camel-main's stack trace. Null when it is there.
+     */
+    static String missingRoutesFolder() {
+        String location = System.getProperty("eventbus.routes-location", System.getenv().getOrDefault(
+                "EVENTBUS_ROUTES_LOCATION", "file:routes/*.camel.yaml"));
+        if (!location.startsWith("file:") || location.contains(",")) {
+            return null;
+        }
+        Path folder = Path.of(location.substring("file:".length())).getParent();
+        if (folder == null || java.nio.file.Files.isDirectory(folder)) {
+            return null;
+        }
+        return "no folder " + folder.toAbsolutePath().normalize() + " with the YAML routes (eventbus.routes-location="
+                + location + "): start the bus from the directory that holds routes/ (the project's root, /app in the"
+                + " image), or set eventbus.routes-location";
+    }
+
     /** Runs the bus; returns 2 without starting anything when {@code config} cannot be used. */
     public static int serve(Path config, PrintWriter err) throws Exception {
         OriginalConfig original = null;
@@ -56,6 +76,11 @@ public final class ServeCommand implements Callable<Integer> {
                 LOG.warn("{}: {} accepted without effect here (logging is set in logback.xml)", config,
                         String.join(", ", original.ignoredKeys()));
             }
+        }
+        String missing = missingRoutesFolder();
+        if (missing != null) {
+            err.println("serve: " + missing);
+            return 2;
         }
         Main main = new Main();
         main.configure().addConfiguration(EventBusConfiguration.class);
