@@ -253,7 +253,7 @@ public class EventBusConfiguration implements CamelConfiguration {
         }
         ServerInterceptor authentication = authEnabled ? new Authentication(tokens, metrics::refused) : null;
         ServerInterceptor authorization = authEnabled
-                ? new Authorization(new MessageTargets(dataSource), metrics::refused) : null;
+                ? new Authorization(new MessageTargets(dataSource, maxBatch), metrics::refused) : null;
         if (authEnabled) {
             LOG.info("gRPC calls need a bearer token; tokens configured: {}", tokens.size());
         }
@@ -265,11 +265,20 @@ public class EventBusConfiguration implements CamelConfiguration {
                 inboxes::close, connectionLimits, authentication, authorization);
         // /stats and Jolokia answer the node's own host, or a token with admin '*' (AdminGuard); the
         // guard goes into the HTTP server's configuration (camel-main made the server, camel.server.*,
-        // before this class runs) before the server listens
+        // before this class runs) before the server listens. Jolokia's path is a setting
+        // (camel.management.jolokia-path): the guard covers it wherever it is.
         MainHttpServer http = context.hasService(MainHttpServer.class);
         if (http != null) {
-            guard(http.getConfiguration().getAuthenticationConfig(),
-                    new AdminGuard(adminAnyAddress, authEnabled ? tokens : Tokens.of(Map.of())), "/stats", "/observe/*");
+            String jolokia = context.getPropertiesComponent().resolveProperty("camel.management.jolokia-path")
+                    .or(() -> context.getPropertiesComponent().resolveProperty("camel.management.jolokiaPath"))
+                    .orElse("/observe/jolokia").replaceAll("/+$", "");
+            AdminGuard guard = new AdminGuard(adminAnyAddress, authEnabled ? tokens : Tokens.of(Map.of()));
+            guard(http.getConfiguration().getAuthenticationConfig(), guard, jolokia.startsWith("/observe/")
+                    ? new String[] {"/stats", "/observe/*"} : new String[] {"/stats", "/observe/*", jolokia, jolokia + "/*"});
+            if (tls.httpSslContextParameters() != null) {
+                // HTTPS whatever camel.server.use-global-ssl-context-parameters says
+                http.setUseGlobalSslContextParameters(true);
+            }
         }
         registry.bind("grpcIngress", ingress);
         registry.bind("health", new Health(context, rabbit, dataSource, redisFactory, ingress::isStarted));

@@ -20,6 +20,7 @@ import io.eventbus.grpc.v1.PublishRequest;
 import io.eventbus.grpc.v1.PullRequest;
 import io.eventbus.grpc.v1.RedriveRequest;
 import io.eventbus.grpc.v1.SubscribeRequest;
+import io.eventbus.BusException;
 import io.eventbus.grpc.Statuses;
 import io.eventbus.security.MessageTargets.Target;
 import io.grpc.ForwardingServerCallListener;
@@ -46,10 +47,13 @@ public final class Authorization implements ServerInterceptor {
 
     /** Who may call what: per full method name, the permission and where the request names its targets. */
     static final Map<String, Rule> RULES = rules();
+    /** The longest id there is (Validator.id): a longer one is refused before it is looked up. */
+    private static final int MAX_ID_LENGTH = 255;
 
     private final MessageTargets targets;
     private final Consumer<Status.Code> refused;
 
+    /** {@code targets} answers with at most {@code eventbus.max-batch} ids a call: more are refused unread. */
     public Authorization(MessageTargets targets, Consumer<Status.Code> refused) {
         this.targets = targets;
         this.refused = refused;
@@ -138,7 +142,7 @@ public final class Authorization implements ServerInterceptor {
         // (compared as text: a token for orders.* may bind orders.# or orders.eu, not #)
         put(rules, EventBusGrpc.getBindMethod(), both(
                 names(Permission.ADMIN, (BindRequest r) -> List.of(Target.queue(r.getQueue()))),
-                names(Permission.PULL, (BindRequest r) -> List.of(Target.pattern(r.getPattern())))));
+                names(Permission.PULL, (BindRequest r) -> patternForms(r.getPattern()))));
         put(rules, EventBusGrpc.getGetMessageMethod(), ids(Permission.ADMIN, (GetMessageRequest r) -> List.of(r.getId())));
         put(rules, EventBusGrpc.getGetQueueMethod(), names(Permission.ADMIN,
                 (GetQueueRequest r) -> List.of(Target.queue(r.getQueue()))));
@@ -146,6 +150,18 @@ public final class Authorization implements ServerInterceptor {
                 (RedriveRequest r) -> List.of(Target.queue(r.getQueue()))));
         put(rules, EventBusGrpc.getCancelMethod(), ids(Permission.ADMIN, (CancelRequest r) -> List.of(r.getId())));
         return Map.copyOf(rules);
+    }
+
+    /**
+     * A Bind pattern as text, and, when it has a '#', as it reads with each '#' matching no word
+     * ("#.eu" also receives topic "eu"): the token must be allowed both, so pull on "*.eu" cannot
+     * bind "#.eu".
+     */
+    static List<Target> patternForms(String pattern) {
+        String none = pattern.replace("#.", "").replace(".#", "");
+        none = none.equals("#") ? "" : none;
+        return none.equals(pattern) ? List.of(Target.pattern(pattern))
+                : List.of(Target.pattern(pattern), Target.pattern(none));
     }
 
     private static List<Target> destination(PublishRequest request) {
@@ -181,6 +197,14 @@ public final class Authorization implements ServerInterceptor {
             List<String> named = ids.apply((Q) request).stream().filter(id -> !id.isEmpty()).toList();
             if (named.isEmpty()) {
                 return null;
+            }
+            // refused before a lookup: a call cannot make the bus read the database for millions of ids
+            if (named.size() > targets.maxIds()) {
+                throw BusException.overLimit(named.size() + " ids: at most " + targets.maxIds()
+                        + " are allowed (eventbus.max-batch)");
+            }
+            if (named.stream().anyMatch(id -> id.length() > MAX_ID_LENGTH)) {
+                throw BusException.invalid("an id is longer than " + MAX_ID_LENGTH + " characters: no message has such an id");
             }
             for (Map.Entry<String, Target> known : new HashMap<>(targets.of(named)).entrySet()) {
                 if (!grant.allows(permission, known.getValue().name())) {

@@ -16,14 +16,22 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  */
 public class MessageTargets {
 
-    private static final int CHUNK = 500;
+    private static final int CHUNK = 1000;
     private static final String SCHEDULED = "SELECT id, queue, topic FROM scheduled WHERE id IN (:ids)";
     private static final String LEDGER = "SELECT id, queue, topic FROM message WHERE id IN (:ids)";
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final int maxIds;
 
-    public MessageTargets(DataSource dataSource) {
+    /** {@code maxIds}: eventbus.max-batch, the most ids one call may name. */
+    public MessageTargets(DataSource dataSource, int maxIds) {
         this.jdbc = new NamedParameterJdbcTemplate(dataSource);
+        this.maxIds = maxIds;
+    }
+
+    /** The most ids one call may name (eventbus.max-batch); more are refused before any lookup. */
+    public int maxIds() {
+        return maxIds;
     }
 
     /** The target of each known id among these. */

@@ -12,7 +12,9 @@ import org.springframework.data.redis.core.script.DefaultRedisScript;
  * Idempotency keys in Redis: the first publish of a key takes it with SET NX (atomic across
  * nodes) and stores its message id; a repeat within the window gets that id back. Camel's
  * idempotentConsumer with a Redis repository only answers "seen or not", and a duplicate must
- * return the first message's id, so the key holds the id.
+ * return the first message's id, so the key holds the id. A key counts per destination (the queue,
+ * or the topic): the same key given for another queue is another message, and one publisher's keys
+ * can never suppress, or reveal, another's publishes to its own queues.
  */
 public class IdempotencyKeys {
 
@@ -31,7 +33,7 @@ public class IdempotencyKeys {
 
     /** Takes the message's key: null when this message is the first, else the first message's id. */
     public String claim(BusMessage message) {
-        String key = prefix + message.getIdempotencyKey();
+        String key = key(message);
         try {
             for (int tries = 0; tries < 3; tries++) {
                 if (Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, message.getId(), window))) {
@@ -52,13 +54,23 @@ public class IdempotencyKeys {
     }
 
     /**
+     * The Redis key: {@code <prefix>idem:<n>:q:<queue>:<key>} (t: for a topic), where n is the length
+     * of {@code q:<queue>}: names may hold ':', so the length keeps queue "a" with key "b:k" apart
+     * from queue "a:b" with key "k".
+     */
+    String key(BusMessage message) {
+        String destination = message.getQueue() != null ? "q:" + message.getQueue() : "t:" + message.getTopic();
+        return prefix + destination.length() + ":" + destination + ":" + message.getIdempotencyKey();
+    }
+
+    /**
      * A publish that took a key failed: gives the key back (only if it still names this message),
      * so that the client's retry publishes, then rethrows the failure.
      */
     public void releaseAndRethrow(BusMessage message, Exception failure) throws Exception {
         if (message != null && message.getIdempotencyKey() != null && !message.isDuplicate()) {
             try {
-                redis.execute(DELETE_IF_OWNED, List.of(prefix + message.getIdempotencyKey()), message.getId());
+                redis.execute(DELETE_IF_OWNED, List.of(key(message)), message.getId());
             } catch (RuntimeException ignored) {
                 // Redis is gone too: the key lapses after the window
             }

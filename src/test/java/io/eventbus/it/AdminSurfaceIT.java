@@ -85,15 +85,17 @@ class AdminSurfaceIT extends BusTestSupport {
         settings.put("eventbus.auth.token.ops.admin", "*");
         settings.put("eventbus.auth.token.orders.sha256", Tokens.sha256(orders));
         settings.put("eventbus.auth.token.orders.admin", "it.a.*");
+        // Jolokia elsewhere than under /observe: the guard follows it
+        settings.put("camel.management.jolokia-path", "/jmx");
         try (BusNode node = BusNode.start("AdminSurfaceIT-auth", settings)) {
             int port = node.httpPort();
             String basic = "Basic " + Base64.getEncoder().encodeToString(("ops:" + ops).getBytes(StandardCharsets.UTF_8));
             Map<String, Integer> seen = new LinkedHashMap<>();
-            seen.put("jolokia, no token", status(outside, port, "/observe/jolokia/version", null));
-            seen.put("jolokia, unknown token", status(outside, port, "/observe/jolokia/version", "Bearer " + Tokens.generate(RANDOM)));
-            seen.put("jolokia, admin it.a.*", status(outside, port, "/observe/jolokia/version", "Bearer " + orders));
-            seen.put("jolokia, admin * (Bearer)", status(outside, port, "/observe/jolokia/version", "Bearer " + ops));
-            seen.put("jolokia, admin * (Basic)", status(outside, port, "/observe/jolokia/version", basic));
+            seen.put("jolokia, no token", status(outside, port, "/jmx/version", null));
+            seen.put("jolokia, unknown token", status(outside, port, "/jmx/version", "Bearer " + Tokens.generate(RANDOM)));
+            seen.put("jolokia, admin it.a.*", status(outside, port, "/jmx/version", "Bearer " + orders));
+            seen.put("jolokia, admin * (Bearer)", status(outside, port, "/jmx/version", "Bearer " + ops));
+            seen.put("jolokia, admin * (Basic)", status(outside, port, "/jmx/version", basic));
             seen.put("stats, no token", status(outside, port, "/stats", null));
             seen.put("stats, admin it.a.*", status(outside, port, "/stats", "Bearer " + orders));
             seen.put("stats, admin *", status(outside, port, "/stats", "Bearer " + ops));

@@ -286,6 +286,52 @@ class AuthIT extends BusTestSupport {
     }
 
     @Test
+    void oneTokensIdempotencyKeysCannotSuppressAnothersPublishes() {
+        names(queue("a"), queue("b"));
+        String key = "order-" + System.nanoTime();
+        PublishRequest.Builder message = PublishRequest.newBuilder().setData(ByteString.copyFromUtf8("x")).setIdempotencyKey(key);
+        var first = v1(ordersToken).publish(message.setQueue(queueA).build());
+        var other = v1(opsToken).publish(message.setQueue(queueB).build());
+        assertThat(other.getDuplicate()).isFalse();
+        assertThat(other.getId()).isNotEqualTo(first.getId());
+        assertThat(v1(opsToken).pull(PullRequest.newBuilder().setQueue(queueB).setWaitSeconds(10).build()).getMessagesList())
+                .extracting(io.eventbus.grpc.v1.Message::getId).containsExactly(other.getId());
+        // within one queue the key still means one message
+        var again = v1(ordersToken).publish(message.setQueue(queueA).build());
+        assertThat(again.getDuplicate()).isTrue();
+        assertThat(again.getId()).isEqualTo(first.getId());
+    }
+
+    @Test
+    void idListsAreBoundedBeforeTheyAreLookedUp() {
+        AckRequest.Builder many = AckRequest.newBuilder();
+        for (int i = 0; i < 50_000; i++) {
+            many.addIds("id-" + i);
+        }
+        long start = System.nanoTime();
+        StatusRuntimeException tooMany = refusal(() -> v1(ordersToken).ack(many.build()));
+        assertThat(tooMany.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(tooMany.getStatus().getDescription()).contains("50000 ids", "eventbus.max-batch");
+        System.out.println("auth run: an Ack of 50000 ids refused in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        assertThat(refusal(() -> v1(ordersToken).nack(NackRequest.newBuilder().addIds("x".repeat(256)).build()))
+                .getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+
+    @Test
+    void bindNeedsPullOnThePatternAlsoWhereAHashMatchesNoWord() {
+        names(queue("a"), queue("b"));
+        EventBusGrpc.EventBusBlockingStub orders = v1(ordersToken);
+        // it.a.* covers it.a.x.* but not it.a.# , which also receives topic it.a itself
+        orders.bind(io.eventbus.grpc.v1.BindRequest.newBuilder().setQueue(queueA).setPattern("it.a.x.*").build());
+        StatusRuntimeException hash = refusal(() -> orders.bind(io.eventbus.grpc.v1.BindRequest.newBuilder()
+                .setQueue(queueA).setPattern("it.a.#").build()));
+        assertThat(hash.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(hash.getStatus().getDescription()).contains("topic pattern 'it.a'");
+        assertThat(refusal(() -> orders.bind(io.eventbus.grpc.v1.BindRequest.newBuilder().setQueue(queueB)
+                .setPattern("it.a.x.*").build())).getStatus().getDescription()).contains("administer queue '" + queueB + "'");
+    }
+
+    @Test
     void refusalsAreCountedInTheMetrics() throws Exception {
         assertThatThrownBy(() -> bus.v1().getQueue(GetQueueRequest.newBuilder().setQueue("x").build()))
                 .isInstanceOf(StatusRuntimeException.class);

@@ -22,4 +22,13 @@ class AuthorizationTest {
         assertThat(methods).hasSize(22);
         assertThat(Authorization.RULES.keySet()).containsExactlyInAnyOrderElementsOf(methods);
     }
+
+    @Test
+    void aBindPatternIsCheckedAlsoWithEachHashMatchingNoWord() {
+        assertThat(Authorization.patternForms("orders.*.eu")).extracting(MessageTargets.Target::name).containsExactly("orders.*.eu");
+        assertThat(Authorization.patternForms("#.eu")).extracting(MessageTargets.Target::name).containsExactly("#.eu", "eu");
+        assertThat(Authorization.patternForms("x.#")).extracting(MessageTargets.Target::name).containsExactly("x.#", "x");
+        assertThat(Authorization.patternForms("a.#.b")).extracting(MessageTargets.Target::name).containsExactly("a.#.b", "a.b");
+        assertThat(Authorization.patternForms("#")).extracting(MessageTargets.Target::name).containsExactly("#", "");
+    }
 }
