@@ -108,14 +108,12 @@ class AdminSurfaceIT extends BusTestSupport {
                     Map.entry("stats, admin it.a.*", 403), Map.entry("stats, admin *", 200),
                     Map.entry("stats from loopback, no token", 200), Map.entry("metrics, no token", 200));
             // the stats command, from the outside address, with and without the token
-            picocli.CommandLine cli = io.eventbus.EventBusMain.commandLine();
-            java.io.StringWriter err = new java.io.StringWriter();
-            cli.setErr(new java.io.PrintWriter(err, true));
-            cli.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
-            assertThat(cli.execute("stats", "--http", outside + ":" + port)).isEqualTo(1);
-            assertThat(err.toString()).contains("401", "--token");
-            assertThat(io.eventbus.EventBusMain.commandLine().execute("stats", "--http", outside + ":" + port, "--token", ops, "--json"))
-                    .isZero();
+            Cli.Run refused = Cli.run("stats", "--http", outside + ":" + port);
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains("401", "--token");
+            Cli.Run stats = Cli.run("stats", "--http", outside + ":" + port, "--token", ops, "--json");
+            assertThat(stats.code()).as(stats.err()).isZero();
+            assertThat(stats.out()).contains("\"queues\"");
             System.out.println("admin surface run (auth on): from " + outside + " " + seen);
         }
     }

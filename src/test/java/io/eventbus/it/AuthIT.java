@@ -37,8 +37,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -259,30 +257,22 @@ class AuthIT extends BusTestSupport {
         assertThat(orders.ack(AckRequest.newBuilder().addIds("unknown-id").build()).getUnknownIdsList()).containsExactly("unknown-id");
     }
 
-    private static String[] cli(StringWriter out, StringWriter err, String... args) {
-        picocli.CommandLine cli = io.eventbus.EventBusMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new String[] {String.valueOf(cli.execute(args)), out.toString(), err.toString()};
-    }
-
     @Test
     void theCommandLineClientsSendTheirToken() {
         names(queue("a"), queue("b"));
         String target = "--target=127.0.0.1:" + bus.rpcPort();
-        String[] without = cli(new StringWriter(), new StringWriter(), "publish", target, "--queue", queueA, "hello");
-        assertThat(without[0]).isEqualTo("1");
-        assertThat(without[2]).contains("UNAUTHENTICATED");
-        String[] denied = cli(new StringWriter(), new StringWriter(), "publish", target, "--token", ordersToken, "--queue", queueB, "hello");
-        assertThat(denied[0]).isEqualTo("1");
-        assertThat(denied[2]).contains("PERMISSION_DENIED", "publish to queue '" + queueB + "'").doesNotContain(ordersToken);
-        String[] published = cli(new StringWriter(), new StringWriter(), "publish", target, "--token", ordersToken, "--queue", queueA, "hello");
-        assertThat(published[0]).as(published[2]).isEqualTo("0");
-        String id = published[1].trim();
-        String[] received = cli(new StringWriter(), new StringWriter(), "subscribe", target, "--token", ordersToken,
-                "--queue", queueA, "--max", "1", "--wait", "10");
-        assertThat(received[0]).as(received[2]).isEqualTo("0");
-        assertThat(received[1]).contains("id=" + id, "data=hello");
+        Cli.Run without = Cli.run("publish", target, "--queue", queueA, "hello");
+        assertThat(without.code()).isEqualTo(1);
+        assertThat(without.err()).contains("UNAUTHENTICATED");
+        Cli.Run denied = Cli.run("publish", target, "--token", ordersToken, "--queue", queueB, "hello");
+        assertThat(denied.code()).isEqualTo(1);
+        assertThat(denied.err()).contains("PERMISSION_DENIED", "publish to queue '" + queueB + "'").doesNotContain(ordersToken);
+        Cli.Run published = Cli.run("publish", target, "--token", ordersToken, "--queue", queueA, "hello");
+        assertThat(published.code()).as(published.err()).isZero();
+        String id = published.out().trim();
+        Cli.Run received = Cli.run("subscribe", target, "--token", ordersToken, "--queue", queueA, "--max", "1", "--wait", "10");
+        assertThat(received.code()).as(received.err()).isZero();
+        assertThat(received.out()).contains("id=" + id, "data=hello");
     }
 
     @Test

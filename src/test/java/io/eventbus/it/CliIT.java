@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventbus.EventBusMain;
 import io.eventbus.grpc.v1.GetQueueRequest;
 import io.eventbus.grpc.v1.QueueInfo;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,21 +32,8 @@ class CliIT extends BusTestSupport {
     @TempDir
     Path dir;
 
-    /** What one command line did. */
-    record Run(int code, String out, String err) {
-        List<String> lines() {
-            return out.lines().toList();
-        }
-    }
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EventBusMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static Cli.Run cli(String... args) {
+        return Cli.run(args);
     }
 
     private String target() {
@@ -65,19 +50,19 @@ class CliIT extends BusTestSupport {
         byte[] binary = {0, (byte) 0xff, 10, 'A'};
         Path file = Files.write(dir.resolve("binary.bin"), binary);
 
-        Run first = cli("publish", target(), "--queue", queue, "--key", "k1", "--header", "trace=t1",
+        Cli.Run first = cli("publish", target(), "--queue", queue, "--key", "k1", "--header", "trace=t1",
                 "--header", "tenant=acme", "hello from the cli");
-        Run second = cli("publish", target(), "--queue", queue, "second message");
-        Run third = cli("publish", target(), "--queue", queue, "--file", file.toString());
+        Cli.Run second = cli("publish", target(), "--queue", queue, "second message");
+        Cli.Run third = cli("publish", target(), "--queue", queue, "--file", file.toString());
         List<String> ids = new ArrayList<>();
-        for (Run run : List.of(first, second, third)) {
+        for (Cli.Run run : List.of(first, second, third)) {
             assertThat(run.code()).as("publish exit code; stderr: " + run.err()).isZero();
             assertThat(run.lines()).as("publish prints the id").singleElement().asString().matches("\\S+");
             ids.add(run.lines().get(0));
         }
         assertThat(new HashSet<>(ids)).hasSize(3);
 
-        Run subscribe = cli("subscribe", target(), "--queue", queue, "--max", "3", "--wait", "30");
+        Cli.Run subscribe = cli("subscribe", target(), "--queue", queue, "--max", "3", "--wait", "30");
         assertThat(subscribe.code()).as("subscribe exit code; stderr: " + subscribe.err()).isZero();
         assertThat(subscribe.lines()).containsExactlyInAnyOrder(
                 "id=" + ids.get(0) + " attempt=1 key=k1 headers={tenant=acme, trace=t1} data=hello from the cli",
@@ -93,7 +78,7 @@ class CliIT extends BusTestSupport {
         QueueInfo info = queueInfo(queue);
         assertThat(info.getReady()).as("ready").isZero();
         assertThat(info.getInFlight()).as("in flight").isZero();
-        Run again = cli("subscribe", target(), "--queue", queue, "--max", "1", "--wait", "1");
+        Cli.Run again = cli("subscribe", target(), "--queue", queue, "--max", "1", "--wait", "1");
         assertThat(again.code()).isZero();
         assertThat(again.out()).isEmpty();
         assertThat(again.err()).contains("0 of 1 messages");
@@ -102,11 +87,11 @@ class CliIT extends BusTestSupport {
     @Test
     void noAckLeavesTheMessageInFlight() {
         String queue = queue("cli-noack");
-        Run publish = cli("publish", target(), "--queue", queue, "keep me");
+        Cli.Run publish = cli("publish", target(), "--queue", queue, "keep me");
         assertThat(publish.code()).as(publish.err()).isZero();
         String id = publish.lines().get(0);
 
-        Run subscribe = cli("subscribe", target(), "--queue", queue, "--max", "1", "--wait", "30", "--no-ack");
+        Cli.Run subscribe = cli("subscribe", target(), "--queue", queue, "--max", "1", "--wait", "30", "--no-ack");
         assertThat(subscribe.code()).as(subscribe.err()).isZero();
         assertThat(subscribe.lines()).containsExactly("id=" + id + " attempt=1 data=keep me");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
@@ -117,7 +102,7 @@ class CliIT extends BusTestSupport {
     @Test
     void countPublishesCopiesInBatchesWithAProgressBar() {
         String queue = queue("cli-count");
-        Run publish = cli("publish", target(), "--queue", queue, "--count", "250", "copy");
+        Cli.Run publish = cli("publish", target(), "--queue", queue, "--count", "250", "copy");
         assertThat(publish.code()).as(publish.err()).isZero();
         assertThat(publish.lines()).hasSize(250).doesNotHaveDuplicates();
         assertThat(publish.err()).as("the progress bar's last state").contains("250/250 100%");
@@ -130,12 +115,12 @@ class CliIT extends BusTestSupport {
         assertThat(cli("publish", target(), "--queue", queue, "--count", "3", "counted").code()).isZero();
         String http = "--http=127.0.0.1:" + bus.httpPort();
 
-        Run json = cli("stats", http, "--json");
+        Cli.Run json = cli("stats", http, "--json");
         assertThat(json.code()).as(json.err()).isZero();
         JsonNode stats = new ObjectMapper().readTree(json.out());
         assertThat(stats.path("queues").path(queue).path("published").asLong()).isEqualTo(3);
 
-        Run table = cli("stats", http);
+        Cli.Run table = cli("stats", http);
         assertThat(table.code()).as(table.err()).isZero();
         assertThat(table.lines().get(0)).startsWith("node ");
         List<String> header = Arrays.asList(table.lines().get(1).trim().split("\\s+"));
@@ -148,14 +133,14 @@ class CliIT extends BusTestSupport {
 
     @Test
     void everyCommandHasHelpNamingEachOfItsOptions() {
-        Run top = cli("--help");
+        Cli.Run top = cli("--help");
         assertThat(top.code()).isZero();
         Map<String, CommandLine> commands = EventBusMain.commandLine().getSubcommands();
         assertThat(commands.keySet()).containsExactlyInAnyOrder("serve", "publish", "subscribe", "stats", "bench", "token");
         commands.keySet().forEach(name -> assertThat(top.out()).contains("  " + name + " "));
 
         commands.forEach((name, command) -> {
-            Run help = cli(name, "--help");
+            Cli.Run help = cli(name, "--help");
             assertThat(help.code()).as(name + " --help").isZero();
             assertThat(help.out()).startsWith("Usage: event-bus " + name);
             for (OptionSpec option : command.getCommandSpec().options()) {
@@ -170,7 +155,7 @@ class CliIT extends BusTestSupport {
     @Test
     void usageErrorsExitWith2AndFailuresWith1WithoutAStackTrace() throws Exception {
         String queue = queue("cli-errors");
-        Run unknown = cli("publish", target(), "--queue", queue, "--nope", "x");
+        Cli.Run unknown = cli("publish", target(), "--queue", queue, "--nope", "x");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unknown option: '--nope'", "event-bus publish --help");
 
@@ -179,11 +164,11 @@ class CliIT extends BusTestSupport {
         assertThat(cli("subscribe", target(), "--queue", queue, "--max", "0").code()).isEqualTo(2);
         assertThat(cli("bench", "--phases", "publish,nope").code()).isEqualTo(2);
 
-        Run invalid = cli("publish", target(), "--queue", "no spaces allowed", "x");
+        Cli.Run invalid = cli("publish", target(), "--queue", "no spaces allowed", "x");
         assertThat(invalid.code()).isEqualTo(1);
         assertThat(invalid.err()).startsWith("publish: INVALID_ARGUMENT: ").doesNotContain("\tat ");
 
-        Run unreachable = cli("publish", "--target=127.0.0.1:" + BusNode.freePort(), "--queue", queue, "x");
+        Cli.Run unreachable = cli("publish", "--target=127.0.0.1:" + BusNode.freePort(), "--queue", queue, "x");
         assertThat(unreachable.code()).isEqualTo(1);
         assertThat(unreachable.err()).startsWith("publish: UNAVAILABLE").doesNotContain("\tat ");
     }
@@ -192,17 +177,17 @@ class CliIT extends BusTestSupport {
     void serveRefusesAConfigFileWithAnUnknownKeyBeforeStarting() throws Exception {
         Path config = Files.writeString(dir.resolve("config.yaml"), "RetryTimes: 3\nRetryTimez: 4\n");
         long start = System.nanoTime();
-        Run unknown = cli("serve", "--config", config.toString());
+        Cli.Run unknown = cli("serve", "--config", config.toString());
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("RetryTimez").doesNotContain("\tat ");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("refused before a bus starts").isLessThan(Duration.ofSeconds(5));
 
         Path badValue = Files.writeString(dir.resolve("bad.yaml"), "HttpPort: 99999\n");
-        Run bad = cli("serve", "--config", badValue.toString());
+        Cli.Run bad = cli("serve", "--config", badValue.toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("HttpPort");
 
-        Run missing = cli("serve", "--config", dir.resolve("none.yaml").toString());
+        Cli.Run missing = cli("serve", "--config", dir.resolve("none.yaml").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("none.yaml", "no such file");
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.eventbus.EventBusMain;
 import io.eventbus.grpc.mq.MqGrpc;
 import io.eventbus.grpc.mq.QueueId;
 import io.eventbus.grpc.mq.SubscribeRequest;
@@ -24,8 +23,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +39,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import picocli.CommandLine;
 
 /**
  * Issue 8, TLS: a CA made at test time signs the node's certificate (localhost, 127.0.0.1) and a
@@ -225,8 +221,8 @@ class TlsIT {
 
             // the command-line client, with its TLS options
             String target = "--target=127.0.0.1:" + port;
-            Run refused = cli("publish", target, "--ca-file", caFile.toString(), "--queue", queue, "no certificate");
-            Run published = cli("publish", target, "--ca-file", caFile.toString(), "--cert-file", clientCert.toString(),
+            Cli.Run refused = cli("publish", target, "--ca-file", caFile.toString(), "--queue", queue, "no certificate");
+            Cli.Run published = cli("publish", target, "--ca-file", caFile.toString(), "--cert-file", clientCert.toString(),
                     "--key-file", clientKey.toString(), "--queue", queue, "from the cli");
             assertThat(refused.code()).as("cli without a certificate: " + refused.err()).isEqualTo(1);
             assertThat(refused.err()).startsWith("publish: UNAVAILABLE");
@@ -260,7 +256,7 @@ class TlsIT {
                         URI.create("https://127.0.0.1:" + bus.httpPort() + "/ping")).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString()))
                 .as("HTTPS without trusting the CA").isInstanceOf(IOException.class);
-        Run stats = cli("stats", "--http=127.0.0.1:" + bus.httpPort(), "--ca-file", caFile.toString(), "--json");
+        Cli.Run stats = cli("stats", "--http=127.0.0.1:" + bus.httpPort(), "--ca-file", caFile.toString(), "--json");
         assertThat(stats.code()).as("stats --ca-file: " + stats.err()).isZero();
         assertThat(stats.out()).contains("\"node\"");
         checked.add("HTTPS GET /ping with the CA trusted: pong (stats --ca-file too); plain HTTP and untrusting HTTPS fail");
@@ -275,16 +271,7 @@ class TlsIT {
         }
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EventBusMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static Cli.Run cli(String... args) {
+        return Cli.run(args);
     }
 }
