@@ -36,6 +36,7 @@ import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
 import io.eventbus.message.Validator;
 import io.eventbus.store.AckedIds;
 import io.eventbus.store.IdempotencyKeys;
+import io.eventbus.store.InFlightAcks;
 import io.eventbus.store.Ledger;
 import io.eventbus.store.QueueSettings;
 import io.eventbus.store.Spool;
@@ -236,6 +237,7 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("v1", v1);
         registry.bind("idempotency", new IdempotencyKeys(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
         registry.bind("ledger", new Ledger(context.createProducerTemplate(), "seda:ledger"));
+        registry.bind("inFlightAcks", new InFlightAcks(context.createProducerTemplate(), maxBatch));
         registry.bind("ackedIds", new AckedIds(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
 
         ThreadPoolExecutor rpcExecutor = new ThreadPoolExecutor(rpcThreads, rpcThreads, 60, TimeUnit.SECONDS,

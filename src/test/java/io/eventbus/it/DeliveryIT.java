@@ -115,4 +115,52 @@ class DeliveryIT extends BusTestSupport {
             assertThat(received).hasSize(80);
         }
     }
+
+    /**
+     * Compatible acks of concurrent calls are acked together (InFlightAcks, route ack-in-flight):
+     * each in-flight id is acked once, an id acked twice at once is OK both times, an unknown id
+     * is still NOT_FOUND, and nothing stays in flight.
+     */
+    @Test
+    void concurrentCompatibleAcksAreEachSettled() throws Exception {
+        String queue = queue("concurrent-acks");
+        int messages = 120;
+        for (int i = 0; i < messages; i++) {
+            mq().publish(PublishRequest.newBuilder().setQueue(queue).setData("m" + i).build());
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < messages; i++) {
+            ids.add(subscribe(queue, Duration.ofSeconds(10)).orElseThrow().getId());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<CompletableFuture<io.grpc.Status.Code>> acks = new java.util.ArrayList<>();
+            java.util.function.Function<String, CompletableFuture<io.grpc.Status.Code>> ack = id -> CompletableFuture.supplyAsync(() -> {
+                try {
+                    mq().ack(QueueId.newBuilder().setId(id).build());
+                    return io.grpc.Status.Code.OK;
+                } catch (io.grpc.StatusRuntimeException e) {
+                    return e.getStatus().getCode();
+                }
+            }, pool);
+            for (String id : ids) {
+                acks.add(ack.apply(id));
+                acks.add(ack.apply(id)); // the same id twice, at once
+            }
+            CompletableFuture<io.grpc.Status.Code> unknown = ack.apply("no-such-id-" + System.nanoTime());
+            assertThat(acks.stream().map(CompletableFuture::join)).hasSize(2 * messages).containsOnly(io.grpc.Status.Code.OK);
+            assertThat(unknown.join()).isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(bus.v1().getQueue(io.eventbus.grpc.v1.GetQueueRequest.newBuilder().setQueue(queue).build()).getInFlight()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ids.stream().allMatch(id -> {
+            try {
+                return "ACKED".equals(bus.ledgerStatus(id));
+            } catch (java.sql.SQLException e) {
+                return false;
+            }
+        }));
+        assertThat(subscribe(queue, Duration.ofSeconds(2))).as("nothing comes again").isEmpty();
+    }
 }
