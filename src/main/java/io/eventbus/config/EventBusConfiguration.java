@@ -37,6 +37,7 @@ import io.eventbus.message.Validator;
 import io.eventbus.store.AckedIds;
 import io.eventbus.store.IdempotencyKeys;
 import io.eventbus.store.InFlightAcks;
+import io.eventbus.store.InFlightInserts;
 import io.eventbus.store.Ledger;
 import io.eventbus.store.QueueSettings;
 import io.eventbus.store.Spool;
@@ -238,6 +239,8 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("idempotency", new IdempotencyKeys(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
         registry.bind("ledger", new Ledger(context.createProducerTemplate(), "seda:ledger"));
         registry.bind("inFlightAcks", new InFlightAcks(context.createProducerTemplate(), maxBatch));
+        // a Pull writes up to max-batch rows a call: 32 calls' rows at most in one insert
+        registry.bind("inFlightInserts", new InFlightInserts(context.createProducerTemplate(), 32));
         registry.bind("ackedIds", new AckedIds(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
 
         ThreadPoolExecutor rpcExecutor = new ThreadPoolExecutor(rpcThreads, rpcThreads, 60, TimeUnit.SECONDS,

@@ -117,23 +117,25 @@ class DeliveryIT extends BusTestSupport {
     }
 
     /**
-     * Compatible acks of concurrent calls are acked together (InFlightAcks, route ack-in-flight):
-     * each in-flight id is acked once, an id acked twice at once is OK both times, an unknown id
+     * Compatible subscribes and acks of concurrent calls are written and acked together
+     * (InFlightInserts, InFlightAcks): each message is delivered once, each in-flight id is acked once, an id acked twice at once is OK both times, an unknown id
      * is still NOT_FOUND, and nothing stays in flight.
      */
     @Test
-    void concurrentCompatibleAcksAreEachSettled() throws Exception {
+    void concurrentCompatibleSubscribesAndAcksAreEachSettled() throws Exception {
         String queue = queue("concurrent-acks");
+        List<String> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
         int messages = 120;
         for (int i = 0; i < messages; i++) {
             mq().publish(PublishRequest.newBuilder().setQueue(queue).setData("m" + i).build());
         }
-        List<String> ids = new java.util.ArrayList<>();
-        for (int i = 0; i < messages; i++) {
-            ids.add(subscribe(queue, Duration.ofSeconds(10)).orElseThrow().getId());
-        }
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
+            // concurrent subscribes: their in-flight rows go in shared inserts (InFlightInserts)
+            List<CompletableFuture<String>> received = IntStream.range(0, messages).mapToObj(i -> CompletableFuture.supplyAsync(
+                    () -> subscribe(queue, Duration.ofSeconds(20)).orElseThrow().getId(), pool)).toList();
+            ids.addAll(received.stream().map(CompletableFuture::join).toList());
+            assertThat(new HashSet<>(ids)).as("each message delivered once").hasSize(messages);
             List<CompletableFuture<io.grpc.Status.Code>> acks = new java.util.ArrayList<>();
             java.util.function.Function<String, CompletableFuture<io.grpc.Status.Code>> ack = id -> CompletableFuture.supplyAsync(() -> {
                 try {
