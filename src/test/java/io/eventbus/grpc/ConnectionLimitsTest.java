@@ -15,8 +15,6 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,31 +73,9 @@ class ConnectionLimitsTest {
         return channel;
     }
 
-    /** Opens a Subscribe stream; the returned call cancels it. */
-    private ClientCallStreamObserver<SubscribeRequest> openStream(ManagedChannel channel, List<Status> ended) {
-        List<ClientCallStreamObserver<SubscribeRequest>> call = new ArrayList<>();
-        EventBusGrpc.newStub(channel).subscribe(SubscribeRequest.newBuilder().setQueue("q").build(),
-                new ClientResponseObserver<SubscribeRequest, Message>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<SubscribeRequest> stream) {
-                        call.add(stream);
-                    }
-
-                    @Override
-                    public void onNext(Message message) {
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        ended.add(Status.fromThrowable(t));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        ended.add(Status.OK);
-                    }
-                });
-        return call.get(0);
+    /** Opens a Subscribe stream of queue q on the channel; how it ends goes into {@code ended}. */
+    private static OpenStream openStream(ManagedChannel channel, List<Status> ended) {
+        return OpenStream.open(EventBusGrpc.newStub(channel), SubscribeRequest.newBuilder().setQueue("q").build(), ended);
     }
 
     private static QueueInfo getQueue(ManagedChannel channel) {
@@ -140,13 +116,13 @@ class ConnectionLimitsTest {
     void callsCancelledByTheClientGiveTheirPlaceBack() {
         ManagedChannel channel = connection();
         List<Status> ended = new CopyOnWriteArrayList<>();
-        List<ClientCallStreamObserver<SubscribeRequest>> streams = new ArrayList<>();
+        List<OpenStream> streams = new ArrayList<>();
         for (int i = 0; i < LIMIT; i++) {
             streams.add(openStream(channel, ended));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> limits.openCalls() == LIMIT);
 
-        streams.forEach(stream -> stream.cancel("done", null));
+        streams.forEach(OpenStream::cancel);
         await().atMost(Duration.ofSeconds(5)).until(() -> limits.openCalls() == 0);
         assertThat(getQueue(channel).getName()).isEqualTo("q");
         assertThat(limits.refusedCalls()).isZero();
@@ -173,21 +149,8 @@ class ConnectionLimitsTest {
         ManagedChannel channel = connection();
         List<Status> ended = new CopyOnWriteArrayList<>();
         for (int i = 0; i < LIMIT; i++) {
-            EventBusGrpc.newStub(channel).withDeadlineAfter(200, TimeUnit.MILLISECONDS)
-                    .subscribe(SubscribeRequest.newBuilder().setQueue("q").build(), new StreamObserver<>() {
-                        @Override
-                        public void onNext(Message message) {
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            ended.add(Status.fromThrowable(t));
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    });
+            OpenStream.open(EventBusGrpc.newStub(channel).withDeadlineAfter(200, TimeUnit.MILLISECONDS),
+                    SubscribeRequest.newBuilder().setQueue("q").build(), ended);
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> ended.size() == LIMIT);
         assertThat(ended).extracting(Status::getCode).containsOnly(Status.Code.DEADLINE_EXCEEDED);
@@ -203,7 +166,7 @@ class ConnectionLimitsTest {
         }
         List<Status> ended = new CopyOnWriteArrayList<>();
         for (int round = 0; round < 50; round++) {
-            openStream(channel, ended).cancel("next", null);
+            openStream(channel, ended).cancel();
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> limits.openCalls() == 0);
         for (int i = 0; i < LIMIT; i++) {

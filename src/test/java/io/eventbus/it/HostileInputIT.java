@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import com.rabbitmq.client.Channel;
 import io.eventbus.grpc.ConnectionLimits;
+import io.eventbus.grpc.OpenStream;
 import io.eventbus.grpc.mq.DelayPublishRequest;
 import io.eventbus.grpc.mq.DelayTopicPublishRequest;
 import io.eventbus.grpc.mq.SubscribeRequest;
@@ -29,8 +30,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -414,7 +413,7 @@ class HostileInputIT extends BusTestSupport {
         try {
             for (int round = 0; round < 2; round++) {
                 int openBefore = limits.openCalls();
-                List<ClientCallStreamObserver<?>> streams = new ArrayList<>();
+                List<OpenStream> streams = new ArrayList<>();
                 for (int i = 0; i < MAX_STREAMS; i++) {
                     streams.add(subscribe(connection, queue));
                 }
@@ -441,7 +440,7 @@ class HostileInputIT extends BusTestSupport {
                 expect(Code.OK, "GetQueue on another connection", () -> v1().getQueue(GetQueueRequest.newBuilder()
                         .setQueue(queue).build()));
 
-                streams.forEach(stream -> stream.cancel("test done with it", null));
+                streams.forEach(OpenStream::cancel);
                 await().atMost(Duration.ofSeconds(10)).until(() -> limits.openCalls() == openBefore);
                 expect(Code.OK, "GetQueue after the streams ended", () -> sameConnection.getQueue(
                         GetQueueRequest.newBuilder().setQueue(queue).build()));
@@ -453,28 +452,8 @@ class HostileInputIT extends BusTestSupport {
         assertThat(limits.refusedCalls() - refusedBefore).isEqualTo(6);
     }
 
-    private static ClientCallStreamObserver<io.eventbus.grpc.v1.SubscribeRequest> subscribe(ManagedChannel channel, String queue) {
-        List<ClientCallStreamObserver<io.eventbus.grpc.v1.SubscribeRequest>> call = new ArrayList<>();
-        EventBusGrpc.newStub(channel).subscribe(io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue(queue).build(),
-                new ClientResponseObserver<io.eventbus.grpc.v1.SubscribeRequest, Message>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<io.eventbus.grpc.v1.SubscribeRequest> stream) {
-                        call.add(stream);
-                    }
-
-                    @Override
-                    public void onNext(Message message) {
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        return call.get(0);
+    private static OpenStream subscribe(ManagedChannel channel, String queue) {
+        return OpenStream.open(EventBusGrpc.newStub(channel), io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue(queue).build());
     }
 
     @Test
@@ -487,28 +466,8 @@ class HostileInputIT extends BusTestSupport {
                 .subscribe(io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue(queue).setMaxInFlight(MAX_IN_FLIGHT + 1)
                         .build()).hasNext());
 
-        List<Message> received = new CopyOnWriteArrayList<>();
-        List<ClientCallStreamObserver<io.eventbus.grpc.v1.SubscribeRequest>> call = new ArrayList<>();
-        bus.v1Async().subscribe(io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue(queue).build(),
-                new ClientResponseObserver<io.eventbus.grpc.v1.SubscribeRequest, Message>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<io.eventbus.grpc.v1.SubscribeRequest> stream) {
-                        call.add(stream);
-                    }
-
-                    @Override
-                    public void onNext(Message message) {
-                        received.add(message);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+        OpenStream stream = OpenStream.open(bus.v1Async(), io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue(queue).build());
+        List<Message> received = stream.received();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= MAX_IN_FLIGHT);
             await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> received.size() == MAX_IN_FLIGHT);
@@ -516,7 +475,7 @@ class HostileInputIT extends BusTestSupport {
             v1().ack(AckRequest.newBuilder().addIds(received.get(0).getId()).build());
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == MAX_IN_FLIGHT + 1);
         } finally {
-            call.get(0).cancel("done", null);
+            stream.cancel();
         }
         // the compatible API's subscribe takes one message at a time, as before
         String compatible = queue("hostile-compatible");

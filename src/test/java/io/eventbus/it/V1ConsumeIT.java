@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.eventbus.grpc.OpenStream;
 import io.eventbus.grpc.v1.AckRequest;
 import io.eventbus.grpc.v1.AckResponse;
 import io.eventbus.grpc.v1.BindRequest;
@@ -18,18 +19,14 @@ import io.eventbus.grpc.v1.PublishBatchResponse;
 import io.eventbus.grpc.v1.PublishRequest;
 import io.eventbus.grpc.v1.PublishResponse;
 import io.eventbus.grpc.v1.PullRequest;
-import io.eventbus.grpc.v1.PullResponse;
 import io.eventbus.grpc.v1.QueueInfo;
 import io.eventbus.grpc.v1.SubscribeRequest;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -110,28 +107,8 @@ class V1ConsumeIT extends BusTestSupport {
         String queue = queue("v1-stream");
         List<String> ids = IntStream.range(0, 15).mapToObj(i -> publish(queue, "s" + i).getId()).toList();
 
-        List<Message> received = new CopyOnWriteArrayList<>();
-        List<ClientCallStreamObserver<SubscribeRequest>> callHolder = new CopyOnWriteArrayList<>();
-        bus.v1Async().subscribe(SubscribeRequest.newBuilder().setQueue(queue).setMaxInFlight(10).build(),
-                new ClientResponseObserver<SubscribeRequest, Message>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<SubscribeRequest> call) {
-                        callHolder.add(call);
-                    }
-
-                    @Override
-                    public void onNext(Message message) {
-                        received.add(message);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+        OpenStream stream = OpenStream.open(bus.v1Async(), SubscribeRequest.newBuilder().setQueue(queue).setMaxInFlight(10).build());
+        List<Message> received = stream.received();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 10);
         await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> received.size() == 10);
@@ -145,7 +122,7 @@ class V1ConsumeIT extends BusTestSupport {
         Set<String> unacked = received.stream().map(Message::getId).filter(id -> !firstFive.contains(id))
                 .collect(Collectors.toSet());
         assertThat(unacked).hasSize(10);
-        callHolder.get(0).cancel("done", null);
+        stream.cancel();
 
         List<Message> again = new ArrayList<>();
         await().atMost(Duration.ofSeconds(15)).until(() -> {
