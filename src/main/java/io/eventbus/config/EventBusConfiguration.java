@@ -232,8 +232,9 @@ public class EventBusConfiguration implements CamelConfiguration {
         } catch (RuntimeException e) {
             LOG.warn("RabbitMQ not ready at start ({}); declarations are retried on use", e.getMessage());
         }
-        registry.bind("validate", new Validator(maxMessageBytes, maxDelaySeconds, maxBatch, maxWaitSeconds, maxInFlight,
-                maxHeaders, maxHeaderBytes));
+        Validator validator = new Validator(maxMessageBytes, maxDelaySeconds, maxBatch, maxWaitSeconds, maxInFlight,
+                maxHeaders, maxHeaderBytes);
+        registry.bind("validate", validator);
         V1Messages v1 = new V1Messages();
         registry.bind("v1", v1);
         registry.bind("idempotency", new IdempotencyKeys(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
@@ -258,7 +259,7 @@ public class EventBusConfiguration implements CamelConfiguration {
         }
         ServerInterceptor authentication = authEnabled ? new Authentication(tokens, metrics::refused) : null;
         ServerInterceptor authorization = authEnabled
-                ? new Authorization(new MessageTargets(dataSource, maxBatch), metrics::refused) : null;
+                ? new Authorization(new MessageTargets(dataSource, validator), metrics::refused) : null;
         if (authEnabled) {
             LOG.info("gRPC calls need a bearer token; tokens configured: {}", tokens.size());
         }

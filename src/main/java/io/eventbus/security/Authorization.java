@@ -20,7 +20,6 @@ import io.eventbus.grpc.v1.PublishRequest;
 import io.eventbus.grpc.v1.PullRequest;
 import io.eventbus.grpc.v1.RedriveRequest;
 import io.eventbus.grpc.v1.SubscribeRequest;
-import io.eventbus.BusException;
 import io.eventbus.grpc.Statuses;
 import io.eventbus.security.MessageTargets.Target;
 import io.grpc.ForwardingServerCallListener;
@@ -47,13 +46,10 @@ public final class Authorization implements ServerInterceptor {
 
     /** Who may call what: per full method name, the permission and where the request names its targets. */
     static final Map<String, Rule> RULES = rules();
-    /** The longest id there is (Validator.id): a longer one is refused before it is looked up. */
-    private static final int MAX_ID_LENGTH = 255;
 
     private final MessageTargets targets;
     private final Consumer<Status.Code> refused;
 
-    /** {@code targets} answers with at most {@code eventbus.max-batch} ids a call: more are refused unread. */
     public Authorization(MessageTargets targets, Consumer<Status.Code> refused) {
         this.targets = targets;
         this.refused = refused;
@@ -198,15 +194,7 @@ public final class Authorization implements ServerInterceptor {
             if (named.isEmpty()) {
                 return null;
             }
-            // refused before a lookup: a call cannot make the bus read the database for millions of ids
-            if (named.size() > targets.maxIds()) {
-                throw BusException.overLimit(named.size() + " ids: at most " + targets.maxIds()
-                        + " are allowed (eventbus.max-batch)");
-            }
-            if (named.stream().anyMatch(id -> id.length() > MAX_ID_LENGTH)) {
-                throw BusException.invalid("an id is longer than " + MAX_ID_LENGTH + " characters: no message has such an id");
-            }
-            for (Map.Entry<String, Target> known : new HashMap<>(targets.of(named)).entrySet()) {
+            for (Map.Entry<String, Target> known : targets.of(named).entrySet()) {
                 if (!grant.allows(permission, known.getValue().name())) {
                     return denial(permission, known.getValue()) + " (message " + known.getKey() + ")";
                 }

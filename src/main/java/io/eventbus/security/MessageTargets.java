@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.eventbus.message.Validator;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -21,21 +22,20 @@ public class MessageTargets {
     private static final String LEDGER = "SELECT id, queue, topic FROM message WHERE id IN (:ids)";
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final int maxIds;
+    private final Validator validator;
 
-    /** {@code maxIds}: eventbus.max-batch, the most ids one call may name. */
-    public MessageTargets(DataSource dataSource, int maxIds) {
+    public MessageTargets(DataSource dataSource, Validator validator) {
         this.jdbc = new NamedParameterJdbcTemplate(dataSource);
-        this.maxIds = maxIds;
+        this.validator = validator;
     }
 
-    /** The most ids one call may name (eventbus.max-batch); more are refused before any lookup. */
-    public int maxIds() {
-        return maxIds;
-    }
-
-    /** The target of each known id among these. */
+    /**
+     * The target of each known id among these. The ids are checked first as the call itself would
+     * check them (at most eventbus.max-batch, none longer than an id can be), so that a call cannot
+     * make the bus read the database for millions of ids.
+     */
     public Map<String, Target> of(List<String> ids) {
+        validator.ids(ids);
         Map<String, Target> targets = new HashMap<>();
         for (int from = 0; from < ids.size(); from += CHUNK) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
