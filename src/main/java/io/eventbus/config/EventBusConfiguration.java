@@ -138,10 +138,6 @@ public class EventBusConfiguration implements CamelConfiguration {
 
         // TLS first: unusable TLS files stop the node before it connects to anything
         ServerTls tls = ServerTls.of(tlsEnabled, tlsCertFile, tlsKeyFile, tlsClientCaFile, tlsClientAuth, tlsHttpEnabled);
-        if (tls.httpSslContextParameters() != null) {
-            // the HTTP server (camel.server.use-global-ssl-context-parameters) takes it when it starts
-            context.setSSLContextParameters(tls.httpSslContextParameters());
-        }
         LOG.info("TLS: {}", tls);
 
         HikariDataSource dataSource = dataSource();
@@ -282,7 +278,8 @@ public class EventBusConfiguration implements CamelConfiguration {
             guard(http.getConfiguration().getAuthenticationConfig(), guard, jolokia.startsWith("/observe/")
                     ? new String[] {"/stats", "/observe/*"} : new String[] {"/stats", "/observe/*", jolokia, jolokia + "/*"});
             if (tls.httpSslContextParameters() != null) {
-                // HTTPS whatever camel.server.use-global-ssl-context-parameters says
+                // HTTPS: the server takes the context's SSL parameters when it starts
+                context.setSSLContextParameters(tls.httpSslContextParameters());
                 http.setUseGlobalSslContextParameters(true);
             }
         }
