@@ -97,10 +97,14 @@ public class Ledger {
         return params;
     }
 
-    /** Parameters of the message upsert, in its column order (data as hex), for a batch of rows. */
+    /**
+     * Parameters of the message upsert, in its column order (data as hex), for a batch of rows: the
+     * events of one message in the batch go as one row where that leaves the same status row
+     * ({@link StatusRows}); every event still gets its own {@code message_event} row.
+     */
     public List<List<Object>> statusParams(List<Map<String, Object>> rows) {
         List<List<Object>> params = new ArrayList<>(rows.size());
-        for (Map<String, Object> row : rows) {
+        for (Map<String, Object> row : StatusRows.merged(rows)) {
             params.add(Arrays.asList(row.get("id"), row.get("queue"), row.get("topic"), row.get("msg_key"), row.get("headers"),
                     row.get("status"), row.get("attempt"), row.get("data"), row.get("published_at"), row.get("at")));
         }
