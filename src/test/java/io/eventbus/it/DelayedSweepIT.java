@@ -38,6 +38,8 @@ import org.junit.jupiter.api.TestInstance;
 class DelayedSweepIT {
 
     private static final int MESSAGES = Integer.getInteger("delayed.messages", 1000);
+    /** Concurrent Pull + Ack clients; the bench's consuming phases use 32. */
+    private static final int PULLERS = Integer.getInteger("delayed.pullers", 16);
     private final String queue = Broker.uniqueName("delayed-sweep");
 
     @AfterAll
@@ -90,9 +92,9 @@ class DelayedSweepIT {
             Map<String, Integer> deliveries = new ConcurrentHashMap<>();
             long[] lateness = new long[MESSAGES];
             AtomicInteger received = new AtomicInteger();
-            ExecutorService pullers = Executors.newFixedThreadPool(4);
+            ExecutorService pullers = Executors.newFixedThreadPool(PULLERS);
             List<Future<?>> pulling = new ArrayList<>();
-            for (int p = 0; p < 4; p++) {
+            for (int p = 0; p < PULLERS; p++) {
                 int puller = p;
                 pulling.add(pullers.submit(() -> {
                     long giveUp = windowStartMillis + 60_000;
@@ -136,8 +138,8 @@ class DelayedSweepIT {
             long twice = deliveries.values().stream().filter(n -> n > 1).count();
             long lost = dueMillis.keySet().stream().filter(id -> !deliveries.containsKey(id)).count();
             System.out.printf("delayed sweep run: %d delayed on 3 nodes (1 killed), delivered %d, delivered-twice %d, lost %d, "
-                    + "lateness ms p50 %d p99 %d max %d, earliest %d%n", MESSAGES, received.get(), twice, lost,
-                    late[late.length / 2], late[(int) (late.length * 0.99)], late[late.length - 1], late[0]);
+                    + "lateness ms p50 %d p99 %d max %d, earliest %d; %d pullers%n", MESSAGES, received.get(), twice, lost,
+                    late[late.length / 2], late[(int) (late.length * 0.99)], late[late.length - 1], late[0], PULLERS);
             assertThat(lost).isZero();
             assertThat(late[0]).as("never early").isGreaterThanOrEqualTo(-1000);
             assertThat(late[late.length - 1]).as("on time within 10 s").isLessThanOrEqualTo(10_000);
