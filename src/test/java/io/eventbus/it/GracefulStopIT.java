@@ -12,8 +12,13 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.File;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,6 +99,7 @@ class GracefulStopIT {
                 channel = ManagedChannelBuilder.forAddress("127.0.0.1", rpcPort).usePlaintext().build();
                 mq = MqGrpc.newBlockingStub(channel);
                 Map<String, Integer> delivered = new HashMap<>();
+                Set<String> deliveredIds = new HashSet<>();
                 while (true) {
                     SubscribeResponse message;
                     try {
@@ -105,6 +111,7 @@ class GracefulStopIT {
                         throw e;
                     }
                     delivered.merge(message.getData(), 1, Integer::sum);
+                    deliveredIds.add(message.getId());
                     mq.withDeadlineAfter(10, TimeUnit.SECONDS).ack(QueueId.newBuilder().setId(message.getId()).build());
                 }
                 long twice = delivered.values().stream().filter(n -> n > 1).count();
@@ -113,9 +120,29 @@ class GracefulStopIT {
                         exitedAfterMillis, confirmed.size(), delivered.size(), twice, lost);
                 assertThat(lost).isZero();
                 assertThat(twice).isZero();
+
+                // the stopped node wrote the ledger rows it held before it exited: every message it
+                // published has its PUBLISHED event
+                Set<String> recorded = publishedInLedger(settings.get("eventbus.db.database"));
+                long unrecorded = deliveredIds.stream().filter(id -> !recorded.contains(id)).count();
+                System.out.printf("sigterm run: ledger has the PUBLISHED event of %d of %d delivered messages%n",
+                        deliveredIds.size() - unrecorded, deliveredIds.size());
+                assertThat(unrecorded).as("delivered messages without their PUBLISHED event in the ledger").isZero();
             }
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    private static Set<String> publishedInLedger(String database) throws Exception {
+        Set<String> ids = new HashSet<>();
+        try (Connection sql = DriverManager.getConnection(BusNode.DB_URL + database, "root", "");
+             Statement select = sql.createStatement();
+             ResultSet rows = select.executeQuery("SELECT message_id FROM message_event WHERE event = 'PUBLISHED'")) {
+            while (rows.next()) {
+                ids.add(rows.getString(1));
+            }
+        }
+        return ids;
     }
 }
