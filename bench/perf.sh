@@ -39,7 +39,6 @@ run_bench --messages "$messages" --clients "$clients" --size "$size" --out "$out
 half=$(awk -F, '$1 ~ /^Publish at / {print $2}' "$out/results.csv")
 if [ -n "$half" ] && [ "$half" -gt 0 ]; then
   kill "$bus" 2>/dev/null || true; wait "$bus" 2>/dev/null || true
-  : > "$out/perftest-half.log"
   perftest -x 1 -y 0 -r "$half" -C $((half * 20)) -u "bench.perftest.half.$$" 2> "$out/perftest-half.log" > /dev/null
   # "confirm latency min/median/75th/95th/99th a/b/c/d/e µs" of the whole run
   read -r p50 p95 p99 < <(awk '/confirm latency min\/median/ && !/time/ {split($NF == "µs" ? $(NF-1) : $NF, v, "/")} END {printf "%.2f %.2f %.2f\n", v[2]/1000, v[4]/1000, v[5]/1000}' "$out/perftest-half.log")
