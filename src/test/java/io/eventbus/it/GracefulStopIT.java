@@ -12,10 +12,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.File;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -123,7 +119,7 @@ class GracefulStopIT {
 
                 // the stopped node wrote the ledger rows it held before it exited: every message it
                 // published has its PUBLISHED event
-                Set<String> recorded = publishedInLedger(settings.get("eventbus.db.database"));
+                Set<String> recorded = Ledgers.idsWithEvent(settings.get("eventbus.db.database"), "PUBLISHED");
                 long unrecorded = deliveredIds.stream().filter(id -> !recorded.contains(id)).count();
                 System.out.printf("sigterm run: ledger has the PUBLISHED event of %d of %d delivered messages%n",
                         deliveredIds.size() - unrecorded, deliveredIds.size());
@@ -132,17 +128,5 @@ class GracefulStopIT {
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-    }
-
-    private static Set<String> publishedInLedger(String database) throws Exception {
-        Set<String> ids = new HashSet<>();
-        try (Connection sql = DriverManager.getConnection(BusNode.DB_URL + database, "root", "");
-             Statement select = sql.createStatement();
-             ResultSet rows = select.executeQuery("SELECT message_id FROM message_event WHERE event = 'PUBLISHED'")) {
-            while (rows.next()) {
-                ids.add(rows.getString(1));
-            }
-        }
-        return ids;
     }
 }

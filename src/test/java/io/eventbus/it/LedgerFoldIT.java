@@ -59,15 +59,15 @@ class LedgerFoldIT {
                     for (int e = 0; e < (exists ? count + 1 : count); e++) {
                         Map<String, Object> row = randomRow(random, e);
                         if (exists && e == 0) {
-                            apply(write, withId(row, "s" + scenario));
-                            apply(write, withId(row, "f" + scenario));
+                            apply(write, ledger, withId(row, "s" + scenario));
+                            apply(write, ledger, withId(row, "f" + scenario));
                             continue;
                         }
                         oneByOne.add(withId(row, "s" + scenario));
                         batch.add(withId(row, "f" + scenario));
                     }
                     for (Map<String, Object> row : oneByOne) {
-                        apply(write, row);
+                        apply(write, ledger, row);
                     }
                     List<List<Object>> folded = ledger.statusParams(batch);
                     for (List<Object> params : folded) {
@@ -126,23 +126,15 @@ class LedgerFoldIT {
         return copy;
     }
 
-    private static void apply(PreparedStatement write, Map<String, Object> row) throws Exception {
-        bind(write, List.of(row.get("id"), nullable(row.get("queue")), nullable(row.get("topic")), nullable(row.get("msg_key")),
-                nullable(row.get("headers")), row.get("status"), row.get("attempt"), nullable(row.get("data")),
-                row.get("published_at"), row.get("at")));
+    /** One row by itself: the ledger's own parameters for it (one row folds with nothing). */
+    private static void apply(PreparedStatement write, Ledger ledger, Map<String, Object> row) throws Exception {
+        bind(write, ledger.statusParams(List.of(row)).get(0));
         write.executeUpdate();
     }
 
-    private static Object nullable(Object value) {
-        return value == null ? NULL : value;
-    }
-
-    private static final Object NULL = new Object();
-
     private static void bind(PreparedStatement write, List<Object> params) throws Exception {
         for (int i = 0; i < params.size(); i++) {
-            Object value = params.get(i);
-            write.setObject(i + 1, value == NULL ? null : value);
+            write.setObject(i + 1, params.get(i));
         }
     }
 

@@ -5,6 +5,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
 
 /** Reads the ledger of a bus database with plain JDBC, as an operator would with SQL. */
 public final class Ledgers {
@@ -20,5 +22,20 @@ public final class Ledgers {
                 return rows.next() ? rows.getString(1) : null;
             }
         }
+    }
+
+    /** The ids of the messages that have this event in the ledger. */
+    public static Set<String> idsWithEvent(String database, String event) throws SQLException {
+        Set<String> ids = new HashSet<>();
+        try (Connection connection = DriverManager.getConnection(BusNode.DB_URL + database, "root", "");
+             PreparedStatement select = connection.prepareStatement("SELECT message_id FROM message_event WHERE event = ?")) {
+            select.setString(1, event);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getString(1));
+                }
+            }
+        }
+        return ids;
     }
 }
