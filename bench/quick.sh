@@ -15,7 +15,8 @@ build_bench
 run="quick$(date +%s)"
 partitions=()
 for phase in ${phases//,/ }; do
-  partitions+=("-Deventbus.queues.bench.$run.$phase.partitions=${PARTITIONS:-0}")
+  partitions+=("-Deventbus.queues.bench.$run.$phase.partitions=${PARTITIONS:-0}"
+    "-Deventbus.queues.bench.$run.warmup-$phase.partitions=${PARTITIONS:-0}")
 done
 start_bus target/bench-bus.log "${partitions[@]}"
 run_bench --run "$run" --messages "$messages" --clients "$clients" --size "$size" --phases "$phases" \

@@ -67,6 +67,7 @@ import picocli.CommandLine.Spec;
  * consuming phases are end to end: PublishBatch publishers feed the queue while it is consumed
  * (at most {@code --ahead} messages ahead), as PerfTest's publish + consume runs both at once.
  * Latency is per call (for Subscribe: per Ack call; for delayed: delivery minus due time).
+ * Before measuring, the selected phases run unmeasured ({@code --warmup}, {@code --warmup-seconds}).
  * Afterwards the run's queues are deleted on RabbitMQ ({@code --amqp-url}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -114,10 +115,15 @@ public final class Bench implements Callable<Integer> {
             description = "Where results.md, results.csv, series.csv and chart.png go (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
-            description = "Messages published and pulled before the phases, not measured; 0: none "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "5000",
+            description = "Messages of each phase's warm-up round: before measuring, the selected phases run "
+                    + "unmeasured in rounds of N messages until --warmup-seconds have passed, so that the bus's JIT "
+                    + "compiler is done with their code; 0: no warm-up (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--warmup-seconds", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Least time the warm-up rounds take; at least one round runs (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
 
     @Option(names = "--run", paramLabel = "NAME",
             description = "Names this run's queues bench.NAME.PHASE (default: from the clock).")
@@ -203,6 +209,8 @@ public final class Bench implements Callable<Integer> {
         final AtomicLong done = new AtomicLong();
         final ConcurrentLinkedQueue<Sample> taken = new ConcurrentLinkedQueue<>();
         final long start = System.nanoTime();
+        /** Whether a Subscribe stream's Ack calls count its messages (not where lateness does). */
+        volatile boolean countsAcks = true;
 
         Phase(String name, String label, long total) {
             this.name = name;
@@ -251,7 +259,9 @@ public final class Bench implements Callable<Integer> {
 
     private String queue(String phase) {
         String queue = "bench." + run + "." + phase;
-        queues.add(queue);
+        if (!queues.contains(queue)) {
+            queues.add(queue);
+        }
         return queue;
     }
 
@@ -290,21 +300,26 @@ public final class Bench implements Callable<Integer> {
         Files.createDirectories(outDir);
         ticker.scheduleAtFixedRate(this::progress, 1, 1, TimeUnit.SECONDS);
         if (warmup > 0) {
-            warmUp(warmup);
+            warmUp();
         }
         for (String phase : phases) {
             switch (phase.trim()) {
-                case "mq-publish" -> mqPublish().result("PerfTest publish", perftestPublish, "");
-                case "mq-consume" -> consume("mq-consume", "compatible subscribe + ack", this::mqConsumer)
+                case "mq-publish" -> mqPublish("mq-publish", messages).result("PerfTest publish", perftestPublish, "");
+                case "mq-consume" -> consume("mq-consume", "compatible subscribe + ack", messages, this::mqConsumer)
                         .result("PerfTest publish + consume", perftestConsume, "");
-                case "publish" -> publish().result("PerfTest publish", perftestPublish, ">= 0.6");
+                case "publish" -> publish("publish", messages).result("PerfTest publish", perftestPublish, ">= 0.6");
                 case "publish-half" -> publishHalf().result("", 0, "p99 <= 10 ms");
-                case "publish-batch" -> publishBatch().result("PerfTest publish", perftestPublish, ">= 0.9");
-                case "pull" -> consume("pull", "Pull(100) + Ack", this::puller)
+                case "publish-batch" -> publishBatch("publish-batch", messages)
+                        .result("PerfTest publish", perftestPublish, ">= 0.9");
+                case "pull" -> consume("pull", "Pull(100) + Ack", messages, this::puller)
                         .result("PerfTest publish + consume", perftestConsume, ">= 0.5");
-                case "subscribe" -> consume("subscribe", "Subscribe stream + Ack", this::streamer)
+                case "subscribe" -> consume("subscribe", "Subscribe stream + Ack", messages, this::streamer)
                         .result("PerfTest publish + consume", perftestConsume, ">= 0.5");
-                case "delayed" -> delayed().result("", 0, "p99 <= 1000 ms");
+                case "delayed" -> {
+                    int count = delayedCount == null ? messages : delayedCount;
+                    delayed("delayed", count, leadSeconds == null ? 10 + count / 3000 : leadSeconds)
+                            .result("", 0, "p99 <= 1000 ms");
+                }
                 default -> throw new IllegalStateException("unknown phase " + phase); // checked in call()
             }
         }
@@ -328,7 +343,7 @@ public final class Bench implements Callable<Integer> {
     }
 
     private Phase start(String name, String label, long total) {
-        Phase phase = new Phase(name, label, total);
+        Phase phase = new Phase(name, name.startsWith("warmup-") ? "warm-up: " + label : label, total);
         lastDone = 0;
         current = phase;
         return phase;
@@ -359,33 +374,48 @@ public final class Bench implements Callable<Integer> {
         });
     }
 
-    private void warmUp(int count) throws Exception {
-        String queue = queue("warmup");
-        Phase phase = start("warmup", "warm-up (not measured)", count);
-        eachMessage(phase, count / 2, () -> { }, client ->
-                v1(client).publish(PublishRequest.newBuilder().setQueue(queue).setData(payload).build()));
-        Phase feed = phase;
-        workers(Math.max(2, clients / 4), client -> {
-            while (!feed.finished() && pullAndAck(client, queue, feed) > 0) {
-                // until the queue is empty
+    /**
+     * Runs the selected phases unmeasured, --warmup messages each, round after round until
+     * --warmup-seconds have passed: a cold JVM spends its first minute compiling, and the bus is
+     * compared with a broker that needs no warm-up. (Publish at half rate has publish's code.)
+     */
+    private void warmUp() throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        int round = 0;
+        do {
+            round++;
+            for (String phase : phases) {
+                String name = "warmup-" + phase.trim();
+                switch (phase.trim()) {
+                    case "mq-publish" -> mqPublish(name, warmup);
+                    case "mq-consume" -> consume(name, "compatible subscribe + ack", warmup, this::mqConsumer);
+                    case "publish" -> publish(name, warmup);
+                    case "publish-batch" -> publishBatch(name, warmup);
+                    case "pull" -> consume(name, "Pull(100) + Ack", warmup, this::puller);
+                    case "subscribe" -> consume(name, "Subscribe stream + Ack", warmup, this::streamer);
+                    case "delayed" -> delayed(name, warmup, 1);
+                    default -> { } // publish-half: publish's code
+                }
             }
-        });
+        } while (System.nanoTime() < until);
+        err.printf(Locale.ROOT, "warm-up: %d round(s) of %d messages a phase in %.0f s, not measured%n", round, warmup,
+                (System.nanoTime() - benchStart) / 1e9);
     }
 
-    private Phase mqPublish() throws Exception {
-        String queue = queue("mq-publish");
-        Phase phase = start("mq-publish", "compatible publish", messages);
-        eachMessage(phase, messages, () -> { }, client -> mq(client).publish(io.eventbus.grpc.mq.PublishRequest.newBuilder()
+    private Phase mqPublish(String name, long count) throws Exception {
+        String queue = queue(name);
+        Phase phase = start(name, "compatible publish", count);
+        eachMessage(phase, count, () -> { }, client -> mq(client).publish(io.eventbus.grpc.mq.PublishRequest.newBuilder()
                 .setQueue(queue).setData(payload.toStringUtf8()).build()));
         return phase;
     }
 
     private double publishRate;
 
-    private Phase publish() throws Exception {
-        String queue = queue("publish");
-        Phase phase = start("publish", "Publish", messages);
-        eachMessage(phase, messages, () -> { }, client ->
+    private Phase publish(String name, long count) throws Exception {
+        String queue = queue(name);
+        Phase phase = start(name, "Publish", count);
+        eachMessage(phase, count, () -> { }, client ->
                 v1(client).publish(PublishRequest.newBuilder().setQueue(queue).setData(payload).build()));
         publishRate = phase.done.get() / ((System.nanoTime() - phase.start) / 1e9);
         return phase;
@@ -418,17 +448,17 @@ public final class Bench implements Callable<Integer> {
         return batch.build();
     }
 
-    private Phase publishBatch() throws Exception {
-        String queue = queue("publish-batch");
-        Phase phase = start("publish-batch", "PublishBatch(100)", messages);
+    private Phase publishBatch(String name, long count) throws Exception {
+        String queue = queue(name);
+        Phase phase = start(name, "PublishBatch(100)", count);
         AtomicLong next = new AtomicLong();
         workers(clients, client -> {
             long from;
-            while ((from = next.getAndAdd(100)) < messages) {
-                int count = (int) Math.min(100, messages - from);
+            while ((from = next.getAndAdd(100)) < count) {
+                int size = (int) Math.min(100, count - from);
                 long t0 = System.nanoTime();
-                v1(client).publishBatch(batch(queue, count, 0));
-                phase.record(t0, count);
+                v1(client).publishBatch(batch(queue, size, 0));
+                phase.record(t0, size);
             }
         });
         return phase;
@@ -442,9 +472,9 @@ public final class Bench implements Callable<Integer> {
      * An end-to-end phase: PublishBatch publishers feed the queue (at most --ahead messages ahead of
      * the consumers) while {@code clients} consumers take from it.
      */
-    private Phase consume(String name, String label, Consumer consumer) throws Exception {
+    private Phase consume(String name, String label, long total, Consumer consumer) throws Exception {
         String queue = queue(name);
-        Phase phase = start(name, label, messages);
+        Phase phase = start(name, label, total);
         AtomicLong published = new AtomicLong();
         AtomicBoolean fed = new AtomicBoolean();
         int publishers = Math.max(1, clients / 16);
@@ -454,11 +484,11 @@ public final class Bench implements Callable<Integer> {
             int client = p;
             feeders.add(pool.submit(() -> {
                 long from;
-                while ((from = next.getAndAdd(100)) < messages) {
+                while ((from = next.getAndAdd(100)) < total) {
                     while (published.get() - phase.done.get() > ahead) {
                         LockSupport.parkNanos(1_000_000);
                     }
-                    int count = (int) Math.min(100, messages - from);
+                    int count = (int) Math.min(100, total - from);
                     v1(client).publishBatch(batch(queue, count, 0));
                     published.addAndGet(count);
                 }
@@ -576,7 +606,7 @@ public final class Bench implements Callable<Integer> {
                 ids.drainTo(batch, 99);
                 long t0 = System.nanoTime();
                 v1(client).ack(AckRequest.newBuilder().addAllIds(batch).build());
-                if (!phase.name.equals("delayed")) {
+                if (phase.countsAcks) {
                     phase.record(t0, batch.size());
                 }
                 last = System.nanoTime();
@@ -593,11 +623,10 @@ public final class Bench implements Callable<Integer> {
      * --due-rate per second from a start far enough ahead that they are all stored first; received
      * on Subscribe streams; latency = delivery minus due time (the bus's acceptance time plus the delay).
      */
-    private Phase delayed() throws Exception {
-        int count = delayedCount == null ? messages : delayedCount;
-        int lead = leadSeconds == null ? 10 + count / 3000 : leadSeconds;
-        String queue = queue("delayed");
-        Phase phase = start("delayed", String.format(Locale.ROOT, "delayed, %d falling due at %d/s", count, dueRate), count);
+    private Phase delayed(String name, int count, int lead) throws Exception {
+        String queue = queue(name);
+        Phase phase = start(name, String.format(Locale.ROOT, "delayed, %d falling due at %d/s", count, dueRate), count);
+        phase.countsAcks = false; // counted as they arrive, by lateness
         AtomicBoolean fed = new AtomicBoolean();
         AtomicLong next = new AtomicLong();
         long publishStart = System.nanoTime();
