@@ -7,7 +7,7 @@ import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
 /**
  * camel-sql's statement strategy, remembering per query whether it has named parameters: the
  * default asks with a regular expression over the whole query for every row of a batch, which for
- * the ledger's long upsert costs more than the rest of the row. Set on the batch endpoints
+ * a long upsert (the in-flight rows') costs more than the rest of the row. Set on the batch endpoints
  * ({@code prepareStatementStrategy: "#sqlStatements"}).
  */
 public class SqlStatements extends DefaultSqlPrepareStatementStrategy {

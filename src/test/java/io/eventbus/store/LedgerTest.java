@@ -1,0 +1,74 @@
+package io.eventbus.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The ledger's rows as the JSON arrays its statements read with JSON_TABLE. */
+class LedgerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Ledger ledger = new Ledger(null, null);
+
+    @Test
+    void eventRowsKeepTheirValuesAndLeaveNullsOut() throws Exception {
+        Map<String, Object> row = event("m1", 1_763_800_000_123_457L);
+        row.put("detail", "it's \"quoted\"\n");
+        List<String> chunks = ledger.eventsJson(List.of(row, event("m2", 9_007_199_254_740_993L)));
+
+        assertThat(chunks).hasSize(1);
+        JsonNode rows = JSON.readTree(chunks.get(0));
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).get("id").asText()).isEqualTo("m1");
+        assertThat(rows.get(0).get("at").asLong()).isEqualTo(1_763_800_000_123_457L);
+        assertThat(rows.get(0).get("detail").asText()).isEqualTo("it's \"quoted\"\n");
+        assertThat(rows.get(1).has("detail")).as("null left out").isFalse();
+        assertThat(rows.get(1).get("at").asLong()).as("a long beyond a double's precision").isEqualTo(9_007_199_254_740_993L);
+    }
+
+    @Test
+    void aBatchOfLargePayloadsGoesInSeveralStatements() throws Exception {
+        String payload = "AB".repeat(Ledger.CHUNK_CHARS / 4);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            Map<String, Object> row = event("m" + i, 1000L + i);
+            row.put("status", "READY");
+            row.put("data", payload);
+            rows.add(row);
+        }
+        List<String> chunks = ledger.statusJson(rows);
+
+        assertThat(chunks).hasSizeBetween(3, 5);
+        List<String> ids = new ArrayList<>();
+        for (String chunk : chunks) {
+            assertThat(chunk.length()).isLessThan(Ledger.CHUNK_CHARS + payload.length() + 1000);
+            for (JsonNode row : JSON.readTree(chunk)) {
+                ids.add(row.get("id").asText());
+                assertThat(row.get("data").asText()).isEqualTo(payload);
+            }
+        }
+        assertThat(ids).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8");
+    }
+
+    @Test
+    void noRowsNoStatement() {
+        assertThat(ledger.eventsJson(List.of())).isEmpty();
+    }
+
+    private static Map<String, Object> event(String id, long at) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("id", id);
+        row.put("event", "PUBLISHED");
+        row.put("queue", "q");
+        row.put("attempt", 1);
+        row.put("at", at);
+        row.put("detail", null);
+        return row;
+    }
+}
