@@ -85,6 +85,7 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject("eventbus.queue-producers") private int queueProducers;
     @PropertyInject("eventbus.queue-consumers") private int queueConsumers;
     @PropertyInject("eventbus.background-threads") private int backgroundThreads;
+    @PropertyInject("eventbus.ledger.queue-size") private int ledgerQueueSize;
     @PropertyInject("eventbus.sweep.claim-seconds") private long claimSeconds;
     @PropertyInject("eventbus.lock-expiration-seconds") private long lockExpirationSeconds;
     @PropertyInject("eventbus.prefetch-count") private int prefetchCount;
@@ -234,7 +235,7 @@ public class EventBusConfiguration implements CamelConfiguration {
         V1Messages v1 = new V1Messages();
         registry.bind("v1", v1);
         registry.bind("idempotency", new IdempotencyKeys(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
-        registry.bind("ledger", new Ledger(context.createProducerTemplate(), "seda:ledger"));
+        registry.bind("ledger", new Ledger(context.createProducerTemplate(), "seda:ledger", ledgerQueueSize));
         registry.bind("inFlightAcks", new InFlightAcks(context.createProducerTemplate(), maxBatch));
         // a Pull writes up to max-batch rows a call: 32 calls' rows at most in one insert
         registry.bind("inFlightInserts", new InFlightInserts(context.createProducerTemplate(), 32));

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import org.apache.camel.ProducerTemplate;
 
 /**
@@ -38,12 +39,24 @@ public class Ledger {
     /** Events whose ledger row carries the payload, key and headers (the first one that does wins). */
     private static final java.util.Set<String> WITH_CONTENT = java.util.Set.of("PUBLISHED", "DELAYED", "DELIVERED", "SPOOLED");
 
+    /** Header of a ledger entry: the places in the buffer it holds, given back once it is written. */
+    public static final String PLACES = "ledgerPlaces";
+
     private final ProducerTemplate template;
     private final String endpoint;
+    private final int capacity;
+    /**
+     * Rows handed to the ledger and not yet written, at most {@code capacity}: a caller waits for
+     * places beyond that (the queue in front of the writer counts entries, and one entry can be a
+     * whole batch of messages' rows, each with its payload).
+     */
+    private final Semaphore places;
 
-    public Ledger(ProducerTemplate template, String endpoint) {
+    public Ledger(ProducerTemplate template, String endpoint, int capacity) {
         this.template = template;
         this.endpoint = endpoint;
+        this.capacity = capacity;
+        this.places = new Semaphore(capacity);
     }
 
     /**
@@ -54,7 +67,31 @@ public class Ledger {
     public void record(BusMessage message, String event, String detail, Long atMicros) {
         Map<String, Object> row = row(message, event);
         stamp(row, event, detail, atMicros);
-        template.sendBody(endpoint, row);
+        send(row, 1);
+    }
+
+    /** Hands rows to the writer once there are places for them (a batch larger than all of them takes all). */
+    private void send(Object rows, int count) {
+        int taking = Math.min(count, capacity);
+        places.acquireUninterruptibly(taking);
+        try {
+            template.sendBodyAndHeader(endpoint, rows, PLACES, taking);
+        } catch (RuntimeException e) {
+            places.release(taking);
+            throw e;
+        }
+    }
+
+    /** Rows taken by the writer: their places are free again; {@code taken} as the entries' headers summed. */
+    public void written(Integer taken) {
+        if (taken != null && taken > 0) {
+            places.release(taken);
+        }
+    }
+
+    /** Places in the buffer now free (for tests and metrics). */
+    public int freePlaces() {
+        return places.availablePermits();
     }
 
     private static Map<String, Object> row(BusMessage message, String event) {
@@ -88,7 +125,7 @@ public class Ledger {
             stamp(row, event, null, atMicros);
             rows.add(row);
         }
-        template.sendBody(endpoint, rows);
+        send(rows, rows.size());
     }
 
     /**
@@ -172,7 +209,7 @@ public class Ledger {
         row.put("headers", null);
         row.put("published_at", 0L);
         stamp(row, event, detail, null);
-        template.sendBody(endpoint, row);
+        send(row, 1);
     }
 
     private static void stamp(Map<String, Object> row, String event, String detail, Long atMicros) {

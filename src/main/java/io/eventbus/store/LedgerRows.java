@@ -9,7 +9,9 @@ import org.apache.camel.Exchange;
 /**
  * Gathers ledger rows for one batch write: an exchange carries one row (a Map) or many (a List of
  * them, from {@link Ledger#recordAll}); the batch is the flat list of rows, and the exchange
- * property {@code ledgerRows} counts them, for the aggregate's completion predicate.
+ * property {@code ledgerRows} counts them, for the aggregate's completion predicate. Property
+ * {@code ledgerPlaces} sums the entries' places in the ledger's buffer ({@link Ledger#PLACES}),
+ * which the batch gives back once written.
  */
 public class LedgerRows implements AggregationStrategy {
 
@@ -28,6 +30,9 @@ public class LedgerRows implements AggregationStrategy {
         }
         into.getMessage().setBody(rows);
         into.setProperty(COUNT, rows.size());
+        Integer places = next.getMessage().getHeader(Ledger.PLACES, Integer.class);
+        Integer held = batch != null ? into.getProperty(Ledger.PLACES, Integer.class) : null;
+        into.setProperty(Ledger.PLACES, (held == null ? 0 : held) + (places == null ? 0 : places));
         return into;
     }
 }

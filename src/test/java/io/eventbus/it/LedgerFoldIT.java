@@ -35,7 +35,7 @@ class LedgerFoldIT {
     void foldedRowsLeaveTheSameStatusRowAsTheEventsOneByOne() throws Exception {
         String database = "it_ledgerfold_" + Long.toHexString(System.nanoTime());
         String upsert = upsertOfTheLedgerRoute();
-        Ledger ledger = new Ledger(null, null);
+        Ledger ledger = new Ledger(null, null, 1);
         Random random = new Random(42);
         int events = 0;
         int upserts = 0;

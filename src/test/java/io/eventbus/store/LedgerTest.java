@@ -4,17 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventbus.message.BusMessage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The ledger's rows as the JSON arrays its statements read with JSON_TABLE. */
 class LedgerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Ledger ledger = new Ledger(null, null);
+    private final Ledger ledger = new Ledger(null, null, 1);
 
     @Test
     void eventRowsKeepTheirValuesAndLeaveNullsOut() throws Exception {
@@ -54,6 +60,32 @@ class LedgerTest {
             }
         }
         assertThat(ids).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8");
+    }
+
+    @Test
+    void callersWaitWhileTheBufferHoldsAsManyRowsAsItMay() throws Exception {
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.start();
+            Ledger bounded = new Ledger(camel.createProducerTemplate(), "seda:ledger-test?size=100", 3);
+            BusMessage message = new BusMessage();
+            message.setId("m");
+            message.setQueue("q");
+            bounded.recordAll(List.of(message, message), "PUBLISHED", null);
+            bounded.record(message, "DELIVERED", null, null);
+            assertThat(bounded.freePlaces()).isZero();
+
+            CompletableFuture<Void> fourth = CompletableFuture.runAsync(() -> bounded.record(message, "ACKED", null, null));
+            Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !fourth.isDone());
+            bounded.written(2); // the writer took a batch of two
+            fourth.get(5, TimeUnit.SECONDS);
+            assertThat(bounded.freePlaces()).isEqualTo(1);
+
+            // a batch larger than the whole buffer takes all of it rather than waiting forever
+            bounded.written(2);
+            CompletableFuture.runAsync(() -> bounded.recordAll(List.of(message, message, message, message, message),
+                    "PUBLISHED", null)).get(5, TimeUnit.SECONDS);
+            assertThat(bounded.freePlaces()).isZero();
+        }
     }
 
     @Test
