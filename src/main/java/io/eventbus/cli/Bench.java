@@ -26,9 +26,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -181,7 +183,7 @@ public final class Bench implements Callable<Integer> {
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     private final List<Result> results = new ArrayList<>();
     private final List<Sample> samples = new ArrayList<>();
-    private final List<String> queues = new ArrayList<>();
+    private final Set<String> queues = new LinkedHashSet<>();
 
     /** One finished call: its phase, when it ended (ms since the bench started), its latency, its messages. */
     record Sample(String phase, long endMillis, long latencyMicros, int messages) {
@@ -259,9 +261,7 @@ public final class Bench implements Callable<Integer> {
 
     private String queue(String phase) {
         String queue = "bench." + run + "." + phase;
-        if (!queues.contains(queue)) {
-            queues.add(queue);
-        }
+        queues.add(queue);
         return queue;
     }
 
@@ -303,24 +303,17 @@ public final class Bench implements Callable<Integer> {
             warmUp();
         }
         for (String phase : phases) {
-            switch (phase.trim()) {
-                case "mq-publish" -> mqPublish("mq-publish", messages).result("PerfTest publish", perftestPublish, "");
-                case "mq-consume" -> consume("mq-consume", "compatible subscribe + ack", messages, this::mqConsumer)
-                        .result("PerfTest publish + consume", perftestConsume, "");
-                case "publish" -> publish("publish", messages).result("PerfTest publish", perftestPublish, ">= 0.6");
-                case "publish-half" -> publishHalf().result("", 0, "p99 <= 10 ms");
-                case "publish-batch" -> publishBatch("publish-batch", messages)
-                        .result("PerfTest publish", perftestPublish, ">= 0.9");
-                case "pull" -> consume("pull", "Pull(100) + Ack", messages, this::puller)
-                        .result("PerfTest publish + consume", perftestConsume, ">= 0.5");
-                case "subscribe" -> consume("subscribe", "Subscribe stream + Ack", messages, this::streamer)
-                        .result("PerfTest publish + consume", perftestConsume, ">= 0.5");
-                case "delayed" -> {
-                    int count = delayedCount == null ? messages : delayedCount;
-                    delayed("delayed", count, leadSeconds == null ? 10 + count / 3000 : leadSeconds)
-                            .result("", 0, "p99 <= 1000 ms");
-                }
-                default -> throw new IllegalStateException("unknown phase " + phase); // checked in call()
+            String name = phase.trim();
+            int count = name.equals("delayed") && delayedCount != null ? delayedCount : messages;
+            Phase done = run(name, name, count, leadSeconds == null ? 10 + count / 3000 : leadSeconds);
+            switch (name) {
+                case "mq-publish" -> done.result("PerfTest publish", perftestPublish, "");
+                case "mq-consume" -> done.result("PerfTest publish + consume", perftestConsume, "");
+                case "publish" -> done.result("PerfTest publish", perftestPublish, ">= 0.6");
+                case "publish-half" -> done.result("", 0, "p99 <= 10 ms");
+                case "publish-batch" -> done.result("PerfTest publish", perftestPublish, ">= 0.9");
+                case "pull", "subscribe" -> done.result("PerfTest publish + consume", perftestConsume, ">= 0.5");
+                default -> done.result("", 0, "p99 <= 1000 ms"); // delayed
             }
         }
         current = null;
@@ -385,21 +378,31 @@ public final class Bench implements Callable<Integer> {
         do {
             round++;
             for (String phase : phases) {
-                String name = "warmup-" + phase.trim();
-                switch (phase.trim()) {
-                    case "mq-publish" -> mqPublish(name, warmup);
-                    case "mq-consume" -> consume(name, "compatible subscribe + ack", warmup, this::mqConsumer);
-                    case "publish" -> publish(name, warmup);
-                    case "publish-batch" -> publishBatch(name, warmup);
-                    case "pull" -> consume(name, "Pull(100) + Ack", warmup, this::puller);
-                    case "subscribe" -> consume(name, "Subscribe stream + Ack", warmup, this::streamer);
-                    case "delayed" -> delayed(name, warmup, 1);
-                    default -> { } // publish-half: publish's code
+                if (!phase.trim().equals("publish-half")) { // publish's code
+                    run(phase.trim(), "warmup-" + phase.trim(), warmup, 1);
                 }
             }
         } while (System.nanoTime() < until);
         err.printf(Locale.ROOT, "warm-up: %d round(s) of %d messages a phase in %.0f s, not measured%n", round, warmup,
                 (System.nanoTime() - benchStart) / 1e9);
+    }
+
+    /**
+     * One phase ({@link #PHASES}) on queue bench.RUN.{@code name}: {@code count} messages
+     * (publish-half: its own count and rate); delayed ones first due {@code lead} seconds from now.
+     */
+    private Phase run(String phase, String name, int count, int lead) throws Exception {
+        return switch (phase) {
+            case "mq-publish" -> mqPublish(name, count);
+            case "mq-consume" -> consume(name, "compatible subscribe + ack", count, this::mqConsumer);
+            case "publish" -> publish(name, count);
+            case "publish-half" -> publishHalf();
+            case "publish-batch" -> publishBatch(name, count);
+            case "pull" -> consume(name, "Pull(100) + Ack", count, this::puller);
+            case "subscribe" -> consume(name, "Subscribe stream + Ack", count, this::streamer);
+            case "delayed" -> delayed(name, count, lead);
+            default -> throw new IllegalStateException("unknown phase " + phase); // checked in call()
+        };
     }
 
     private Phase mqPublish(String name, long count) throws Exception {

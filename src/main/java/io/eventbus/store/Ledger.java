@@ -1,11 +1,11 @@
 package io.eventbus.store;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.eventbus.BusException;
 import io.eventbus.UnknownMessageException;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.Micros;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -89,7 +89,7 @@ public class Ledger {
         }
     }
 
-    /** Places in the buffer now free (for tests and metrics). */
+    /** Places in the buffer now free. */
     public int freePlaces() {
         return places.availablePermits();
     }
