@@ -2,6 +2,7 @@ package io.eventbus.store;
 
 import io.eventbus.broker.Combiner;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.camel.ProducerTemplate;
 
@@ -13,6 +14,8 @@ import org.apache.camel.ProducerTemplate;
  */
 public class InFlightInserts {
 
+    private static final Comparator<List<Object>> BY_ID = Comparator.comparing(row -> (String) row.get(0));
+
     private final Combiner<List<List<Object>>, Void> combiner;
 
     /** {@code maxCalls}: the most calls' rows one insert takes. */
@@ -20,6 +23,9 @@ public class InFlightInserts {
         this.combiner = new Combiner<>(calls -> {
             List<List<Object>> rows = new ArrayList<>();
             calls.forEach(rows::addAll);
+            // in id order, the order in which a sweep's or an ack's delete (id IN …) locks rows:
+            // two statements that lock the same rows in one order cannot deadlock
+            rows.sort(BY_ID);
             routes.requestBody("direct:insert-in-flight-rows", rows);
             return null;
         }, maxCalls);

@@ -2,9 +2,9 @@ package io.eventbus.store;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Folds the ledger rows of one batch that concern the same message into fewer rows for the
@@ -17,6 +17,9 @@ import java.util.Map;
  * the later one is not older than the earlier and does not drop the queue (a row without a queue
  * keeps the queue the database holds, which may be newer than the earlier row's); otherwise both
  * go, in their order.
+ *
+ * <p>The rows come out in id order (a message's own rows in their order): the upserts of several
+ * nodes' batches then lock the message rows they share in one order, and cannot deadlock.
  */
 final class StatusRows {
 
@@ -24,18 +27,15 @@ final class StatusRows {
     }
 
     static List<Map<String, Object>> merged(List<Map<String, Object>> rows) {
-        Map<Object, List<Map<String, Object>>> byId = new LinkedHashMap<>();
+        Map<String, List<Map<String, Object>>> byId = new TreeMap<>();
         for (Map<String, Object> row : rows) {
-            List<Map<String, Object>> ofId = byId.computeIfAbsent(row.get("id"), id -> new ArrayList<>(2));
+            List<Map<String, Object>> ofId = byId.computeIfAbsent((String) row.get("id"), id -> new ArrayList<>(2));
             int last = ofId.size() - 1;
             if (last >= 0 && folds(ofId.get(last), row)) {
                 ofId.set(last, fold(ofId.get(last), row));
             } else {
                 ofId.add(row);
             }
-        }
-        if (byId.size() == rows.size()) {
-            return rows;
         }
         List<Map<String, Object>> merged = new ArrayList<>(rows.size());
         byId.values().forEach(merged::addAll);

@@ -89,6 +89,25 @@ class LedgerTest {
     }
 
     @Test
+    void statusRowsGoInIdOrderSoThatNodesLockSharedRowsInOneOrder() throws Exception {
+        Map<String, Object> delivered = event("m3", 2000L);
+        delivered.put("status", "IN_FLIGHT");
+        Map<String, Object> requeued = event("m3", 1500L); // older than the row before: no fold
+        requeued.put("status", "READY");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map<String, Object> row : List.of(event("m9", 1000L), delivered, event("m1", 1000L), requeued, event("m5", 1000L))) {
+            row.putIfAbsent("status", "READY");
+            rows.add(row);
+        }
+
+        List<String> order = new ArrayList<>();
+        for (JsonNode row : JSON.readTree(ledger.statusJson(rows).get(0))) {
+            order.add(row.get("id").asText() + "@" + row.get("at").asLong());
+        }
+        assertThat(order).containsExactly("m1@1000", "m3@2000", "m3@1500", "m5@1000", "m9@1000");
+    }
+
+        @Test
     void noRowsNoStatement() {
         assertThat(ledger.eventsJson(List.of())).isEmpty();
     }
