@@ -57,6 +57,7 @@ import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -71,6 +72,7 @@ import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.serializer.StringRedisSerializer;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 
 /**
  * Wires the infrastructure (RabbitMQ, the database with its migrations, Redis, the gRPC server)
@@ -143,6 +145,8 @@ public class EventBusConfiguration implements CamelConfiguration {
 
         HikariDataSource dataSource = dataSource();
         registry.bind("dataSource", dataSource);
+        // the one transaction of the routes: a sweep's claim (route claim-due-rows, transacted)
+        registry.bind("sweepTransaction", new SpringTransactionPolicy(new JdbcTransactionManager(dataSource)));
         registry.bind("sqlStatements", new SqlStatements());
 
         CachingConnectionFactory rabbit = new CachingConnectionFactory(rabbitFactory());
