@@ -107,7 +107,7 @@ class LedgerTest {
         assertThat(order).containsExactly("m1@1000", "m3@2000", "m3@1500", "m5@1000", "m9@1000");
     }
 
-        @Test
+    @Test
     void noRowsNoStatement() {
         assertThat(ledger.eventsJson(List.of())).isEmpty();
     }
