@@ -52,6 +52,12 @@ public abstract class BusTestSupport {
         return name;
     }
 
+    /** The name of another queue, deleted after the class (for a name derived from a fresh one). */
+    protected String queueNamed(String name) {
+        queues.add(name);
+        return name;
+    }
+
     protected MqGrpc.MqBlockingStub mq() {
         return bus.mq().withDeadlineAfter(30, TimeUnit.SECONDS);
     }

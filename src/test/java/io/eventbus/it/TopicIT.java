@@ -5,8 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventbus.grpc.mq.QueueId;
 import io.eventbus.grpc.mq.SubscribeResponse;
 import io.eventbus.grpc.mq.TopicPublishRequest;
+import io.eventbus.grpc.v1.GetQueueRequest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -41,5 +48,54 @@ class TopicIT extends BusTestSupport {
             assertThat(ids).hasSize(100).allMatch(id -> id.endsWith("@" + queue));
             assertThat(subscribeTopic(topic, queue, Duration.ofMillis(500))).isEmpty();
         }
+    }
+
+    /**
+     * Queue names are case-sensitive in RabbitMQ and in the bus's tables: the copies of one topic
+     * message for two queues whose names differ only in case are two messages in flight, and acking
+     * one leaves the other in flight (where one row used to stand for both, so that the ack of one
+     * copy took away the other's redelivery).
+     */
+    @Test
+    void queuesWhoseNamesDifferOnlyInCaseKeepTheirCopiesApart() throws Exception {
+        String topic = Broker.uniqueName("topic");
+        String lower = queue("case");
+        String upper = queueNamed(lower.toUpperCase(Locale.ROOT));
+        assertThat(subscribeTopic(topic, lower, Duration.ofMillis(300))).isEmpty();
+        assertThat(subscribeTopic(topic, upper, Duration.ofMillis(300))).isEmpty();
+
+        topics().publish(TopicPublishRequest.newBuilder().setTopic(topic).setData("to both").build());
+        SubscribeResponse lowerCopy = subscribeTopic(topic, lower, Duration.ofSeconds(10)).orElseThrow();
+        SubscribeResponse upperCopy = subscribeTopic(topic, upper, Duration.ofSeconds(10)).orElseThrow();
+        assertThat(lowerCopy.getId()).endsWith("@" + lower);
+        assertThat(upperCopy.getId()).endsWith("@" + upper);
+
+        assertThat(inFlight(lowerCopy.getId(), upperCopy.getId())).containsExactlyInAnyOrder(lowerCopy.getId(), upperCopy.getId());
+        assertThat(bus.v1().getQueue(GetQueueRequest.newBuilder().setQueue(upper).build()).getInFlight()).isEqualTo(1);
+
+        topics().ack(QueueId.newBuilder().setId(upperCopy.getId()).build());
+        assertThat(inFlight(lowerCopy.getId(), upperCopy.getId())).containsExactly(lowerCopy.getId());
+        assertThat(bus.v1().getQueue(GetQueueRequest.newBuilder().setQueue(upper).build()).getInFlight()).isZero();
+        assertThat(bus.v1().getQueue(GetQueueRequest.newBuilder().setQueue(lower).build()).getInFlight()).isEqualTo(1);
+
+        topics().ack(QueueId.newBuilder().setId(lowerCopy.getId()).build());
+        assertThat(inFlight(lowerCopy.getId(), upperCopy.getId())).isEmpty();
+    }
+
+    /** Which of these two ids have an in-flight row, as stored. */
+    private Set<String> inFlight(String first, String second) throws SQLException {
+        Set<String> found = new HashSet<>();
+        try (Connection connection = DriverManager.getConnection(BusNode.DB_URL + bus.database(), "root", "");
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT id FROM scheduled WHERE kind = 'INFLIGHT' AND id IN (?, ?)")) {
+            select.setString(1, first);
+            select.setString(2, second);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    found.add(rows.getString(1));
+                }
+            }
+        }
+        return found;
     }
 }
