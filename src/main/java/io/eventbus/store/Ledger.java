@@ -146,9 +146,16 @@ public class Ledger {
         return json(StatusRows.merged(rows), STATUS_FIELDS);
     }
 
+    /*
+     * Every field in every row, null or not, the long ones last: JSON_TABLE looks for each column's
+     * field from the start of its row, skipping the fields before it value by value, and a field that
+     * is missing only after the whole row. With the payload's hex last, only its own column reads it
+     * (MariaDB: 100 000 status rows of 200-byte payloads read in 1.24 s against 1.6 s with the
+     * payload amid the fields and the nulls left out).
+     */
     private static final String[] EVENT_FIELDS = {"id", "event", "queue", "attempt", "at", "detail"};
-    private static final String[] STATUS_FIELDS = {"id", "queue", "topic", "msg_key", "headers", "status", "attempt", "data",
-        "published_at", "at"};
+    private static final String[] STATUS_FIELDS = {"id", "queue", "topic", "msg_key", "status", "attempt", "published_at", "at",
+        "headers", "data"};
     /** Characters of JSON in one statement at most (a row more may follow): well below MySQL's max_allowed_packet. */
     static final int CHUNK_CHARS = 4 << 20;
     private static final JsonFactory JSON = new JsonFactory();
@@ -167,11 +174,10 @@ public class Ledger {
                 out.writeStartObject();
                 for (String field : fields) {
                     Object value = row.get(field);
-                    if (value == null) {
-                        continue; // JSON_TABLE reads a missing field as NULL
-                    }
                     out.writeFieldName(field);
-                    if (value instanceof Number number) {
+                    if (value == null) {
+                        out.writeNull(); // JSON_TABLE reads it as NULL
+                    } else if (value instanceof Number number) {
                         out.writeNumber(number.longValue());
                     } else {
                         out.writeString(value.toString());
