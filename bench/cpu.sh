@@ -6,6 +6,8 @@
 # where a ratio of CPU time is steadier than a rate:
 #   bench/cpu.sh [messages] [clients] [payload-bytes]
 #   PHASES=subscribe bench/cpu.sh …      other phases (default: pull, that is publish + Pull(100) + Ack)
+#   NO_BUILD=1 bench/cpu.sh …            the jar and routes as they are (another build's, in a git
+#                                        worktree of its commit: the routes are read from routes/)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 messages=${1:-50000}
@@ -14,7 +16,7 @@ size=${3:-200}
 phases=${PHASES:-pull}
 out=target/bench/cpu
 source bench/bus.sh
-build_bench
+[[ -n ${NO_BUILD:-} ]] || build_bench
 start_bus target/bench-bus.log
 run_bench --messages 20000 --clients "$clients" --size "$size" --phases "$phases" --warmup 5000 \
   --warmup-seconds 40 --out "$out/warm-up" > /dev/null 2>&1
