@@ -8,7 +8,7 @@ start_bus() {
   java -Xmx512m ${BUS_JAVA_OPTS:-} -Deventbus.db.database=evbench -Deventbus.rpc-port=9191 -Deventbus.http-port=7979 \
     "$@" -jar target/event-bus-0.1.0.jar > "$log" 2>&1 &
   bus=$!
-  trap 'kill $bus 2>/dev/null; wait $bus 2>/dev/null || true' EXIT
+  trap 'kill $bus 2>/dev/null || true; wait $bus 2>/dev/null || true' EXIT
   for _ in $(seq 1 60); do
     curl -fs -o /dev/null http://127.0.0.1:7979/health && return 0
     sleep 1
