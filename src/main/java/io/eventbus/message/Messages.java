@@ -301,6 +301,16 @@ public class Messages {
                 message.getTtlSeconds(), message.getPublishedAtMicros(), message.getDueAtMicros())).toList();
     }
 
+    /**
+     * A spooled message's row of the {@code scheduled} table, as positional parameters: id, queue,
+     * topic, msg_key, headers, data (hex), attempt, ttl_seconds, published_at, due_at (now).
+     */
+    public List<Object> spoolRow(BusMessage message, long now) {
+        return java.util.Arrays.asList(message.getId(), message.getQueue(), message.getTopic(), message.getKey(),
+                message.getHeadersJson(), message.getDataHex(), message.getAttempt(), message.getTtlSeconds(),
+                message.getPublishedAtMicros(), now);
+    }
+
     /** One value as the positional parameters of a statement with one {@code #}. */
     public List<Object> params(Object value) {
         return java.util.Collections.singletonList(value);

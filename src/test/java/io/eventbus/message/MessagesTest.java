@@ -29,6 +29,15 @@ class MessagesTest {
     }
 
     @Test
+    void aSpooledMessagesRowHoldsItsKeyHeadersAndPayloadInTheStatementsOrder() {
+        BusMessage message = messages.fromPublish(PublishRequest.newBuilder().setQueue("q").setData("d").setExpirationSeconds(5).build());
+        message.setKey("k");
+        message.setHeaders(Map.of("h", "v"));
+        assertThat(messages.spoolRow(message, 42L)).containsExactly(message.getId(), "q", null, "k", "{\"h\":\"v\"}", "64", 1, 5L,
+                message.getPublishedAtMicros(), 42L);
+    }
+
+    @Test
     void aTopicCopyGetsAnIdPerQueue() {
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
                 .messageId("m1").headers(Map.of(Messages.TOPIC, "orders", Messages.ATTEMPT, 1)).build();
