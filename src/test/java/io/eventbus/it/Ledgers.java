@@ -26,16 +26,23 @@ public final class Ledgers {
 
     /** The ids of the messages that have this event in the ledger. */
     public static Set<String> idsWithEvent(String database, String event) throws SQLException {
-        Set<String> ids = new HashSet<>();
+        return strings(database, "SELECT message_id FROM message_event WHERE event = ?", event);
+    }
+
+    /** The first column of a query's rows, as stored, with its parameters. */
+    public static Set<String> strings(String database, String sql, String... parameters) throws SQLException {
+        Set<String> values = new HashSet<>();
         try (Connection connection = DriverManager.getConnection(BusNode.DB_URL + database, "root", "");
-             PreparedStatement select = connection.prepareStatement("SELECT message_id FROM message_event WHERE event = ?")) {
-            select.setString(1, event);
+             PreparedStatement select = connection.prepareStatement(sql)) {
+            for (int p = 0; p < parameters.length; p++) {
+                select.setString(p + 1, parameters[p]);
+            }
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    ids.add(rows.getString(1));
+                    values.add(rows.getString(1));
                 }
             }
         }
-        return ids;
+        return values;
     }
 }

@@ -6,10 +6,6 @@ import io.eventbus.grpc.mq.QueueId;
 import io.eventbus.grpc.mq.SubscribeResponse;
 import io.eventbus.grpc.mq.TopicPublishRequest;
 import io.eventbus.grpc.v1.GetQueueRequest;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -84,18 +80,6 @@ class TopicIT extends BusTestSupport {
 
     /** Which of these two ids have an in-flight row, as stored. */
     private Set<String> inFlight(String first, String second) throws SQLException {
-        Set<String> found = new HashSet<>();
-        try (Connection connection = DriverManager.getConnection(BusNode.DB_URL + bus.database(), "root", "");
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT id FROM scheduled WHERE kind = 'INFLIGHT' AND id IN (?, ?)")) {
-            select.setString(1, first);
-            select.setString(2, second);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    found.add(rows.getString(1));
-                }
-            }
-        }
-        return found;
+        return Ledgers.strings(bus.database(), "SELECT id FROM scheduled WHERE kind = 'INFLIGHT' AND id IN (?, ?)", first, second);
     }
 }
