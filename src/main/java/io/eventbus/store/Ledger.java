@@ -147,11 +147,12 @@ public class Ledger {
     }
 
     /*
-     * Every field in every row, null or not, the long ones last: JSON_TABLE looks for each column's
-     * field from the start of its row, skipping the fields before it value by value, and a field that
-     * is missing only after the whole row. With the payload's hex last, only its own column reads it
-     * (MariaDB: 100 000 status rows of 200-byte payloads read in 1.24 s against 1.6 s with the
-     * payload amid the fields and the nulls left out).
+     * The long fields last: JSON_TABLE looks for each column's field from the start of its row,
+     * skipping the fields before it value by value (and for a missing one, through the whole row).
+     * With the payload's hex last, no other present field's column reads past it (MariaDB: 100 000
+     * status rows of 200-byte payloads read in 1.3 s against 1.5 to 1.6 s with the payload amid the
+     * fields). Nulls stay out: MariaDB reads a JSON null as NULL, but whether every MySQL does is not
+     * checked here, and a missing field is NULL in both.
      */
     private static final String[] EVENT_FIELDS = {"id", "event", "queue", "attempt", "at", "detail"};
     private static final String[] STATUS_FIELDS = {"id", "queue", "topic", "msg_key", "status", "attempt", "published_at", "at",
@@ -174,10 +175,11 @@ public class Ledger {
                 out.writeStartObject();
                 for (String field : fields) {
                     Object value = row.get(field);
-                    out.writeFieldName(field);
                     if (value == null) {
-                        out.writeNull(); // JSON_TABLE reads it as NULL
-                    } else if (value instanceof Number number) {
+                        continue; // JSON_TABLE reads a missing field as NULL
+                    }
+                    out.writeFieldName(field);
+                    if (value instanceof Number number) {
                         out.writeNumber(number.longValue());
                     } else {
                         out.writeString(value.toString());

@@ -23,7 +23,7 @@ class LedgerTest {
     private final Ledger ledger = new Ledger(null, null, 1);
 
     @Test
-    void eventRowsKeepTheirValuesAndHoldEveryFieldInOrder() throws Exception {
+    void eventRowsKeepTheirValuesAndLeaveNullsOut() throws Exception {
         Map<String, Object> row = event("m1", 1_763_800_000_123_457L);
         row.put("detail", "it's \"quoted\"\n");
         List<String> chunks = ledger.eventsJson(List.of(row, event("m2", 9_007_199_254_740_993L)));
@@ -34,10 +34,7 @@ class LedgerTest {
         assertThat(rows.get(0).get("id").asText()).isEqualTo("m1");
         assertThat(rows.get(0).get("at").asLong()).isEqualTo(1_763_800_000_123_457L);
         assertThat(rows.get(0).get("detail").asText()).isEqualTo("it's \"quoted\"\n");
-        assertThat(rows.get(1).get("detail").isNull()).as("null written").isTrue();
-        List<String> fields = new ArrayList<>();
-        rows.get(1).fieldNames().forEachRemaining(fields::add);
-        assertThat(fields).containsExactly("id", "event", "queue", "attempt", "at", "detail");
+        assertThat(rows.get(1).has("detail")).as("null left out").isFalse();
         assertThat(rows.get(1).get("at").asLong()).as("a long beyond a double's precision").isEqualTo(9_007_199_254_740_993L);
     }
 
@@ -111,18 +108,17 @@ class LedgerTest {
     }
 
     @Test
-    void statusRowsHoldEveryFieldWithHeadersAndPayloadLast() throws Exception {
+    void statusRowsHaveHeadersAndPayloadLast() throws Exception {
         Map<String, Object> row = event("m1", 1000L);
         row.put("status", "READY");
         row.put("published_at", 900L);
         row.put("data", "0A0B");
+        row.put("headers", "{}");
         JsonNode written = JSON.readTree(ledger.statusJson(List.of(row)).get(0)).get(0);
 
         List<String> fields = new ArrayList<>();
         written.fieldNames().forEachRemaining(fields::add);
-        assertThat(fields).containsExactly("id", "queue", "topic", "msg_key", "status", "attempt", "published_at", "at",
-                "headers", "data");
-        assertThat(written.get("topic").isNull()).isTrue();
+        assertThat(fields).containsExactly("id", "queue", "status", "attempt", "published_at", "at", "headers", "data");
         assertThat(written.get("data").asText()).isEqualTo("0A0B");
     }
 
