@@ -296,19 +296,18 @@ public class Messages {
      * parameters: id, queue, topic, msg_key, headers, data (hex), attempt, ttl_seconds, published_at, due_at.
      */
     public List<List<Object>> scheduledRows(List<BusMessage> delayed) {
-        return delayed.stream().map(message -> java.util.Arrays.<Object>asList(message.getId(), message.getQueue(),
-                message.getTopic(), message.getKey(), message.getHeadersJson(), message.getDataHex(), message.getAttempt(),
-                message.getTtlSeconds(), message.getPublishedAtMicros(), message.getDueAtMicros())).toList();
+        return delayed.stream().map(message -> scheduledRow(message, message.getDueAtMicros())).toList();
     }
 
-    /**
-     * A spooled message's row of the {@code scheduled} table, as positional parameters: id, queue,
-     * topic, msg_key, headers, data (hex), attempt, ttl_seconds, published_at, due_at (now).
-     */
+    /** A spooled message's row of the {@code scheduled} table (as {@link #scheduledRows}), due now. */
     public List<Object> spoolRow(BusMessage message, long now) {
+        return scheduledRow(message, now);
+    }
+
+    private static List<Object> scheduledRow(BusMessage message, long dueAtMicros) {
         return java.util.Arrays.asList(message.getId(), message.getQueue(), message.getTopic(), message.getKey(),
                 message.getHeadersJson(), message.getDataHex(), message.getAttempt(), message.getTtlSeconds(),
-                message.getPublishedAtMicros(), now);
+                message.getPublishedAtMicros(), dueAtMicros);
     }
 
     /** One value as the positional parameters of a statement with one {@code #}. */
