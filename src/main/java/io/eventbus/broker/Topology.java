@@ -62,16 +62,21 @@ public class Topology {
         });
     }
 
-    /**
-     * A durable queue bound to eventbus.direct under its own name, dead-lettering to eventbus.dlx;
-     * for a partitioned queue, its partitions q.&lt;i&gt;, each with a single active consumer.
-     */
     /** Declares the queues of messages bound for queues (a topic needs only its exchange). */
     public void ensureQueuesOf(java.util.List<io.eventbus.message.BusMessage> messages) {
         messages.stream().filter(m -> m.getTopic() == null).map(io.eventbus.message.BusMessage::getQueue)
                 .distinct().forEach(this::ensureQueue);
     }
 
+    /** Declares the queue of one message bound for a queue. */
+    public void ensureQueueOf(io.eventbus.message.BusMessage message) {
+        ensureQueue(message.getQueue());
+    }
+
+    /**
+     * A durable queue bound to eventbus.direct under its own name, dead-lettering to eventbus.dlx;
+     * for a partitioned queue, its partitions q.&lt;i&gt;, each with a single active consumer.
+     */
     public void ensureQueue(String queue) {
         if (SYSTEM_EVENTS.equals(queue)) {
             ensureSystemEvents();

@@ -281,6 +281,27 @@ public class Messages {
         return batch.stream().filter(m -> m.getIdempotencyKey() == null && (m.getDelaySeconds() > 0) == delayed).toList();
     }
 
+    /*
+     * Tests of a message for the routes' filters and choices, in place of Simple's ${body.x}: a
+     * property read there goes through the bean language, which copies the exchange twice and, for a
+     * getter named by its property, looks through all of the class's methods on every evaluation.
+     */
+
+    /** Whether the message carries an idempotency key. */
+    public boolean hasIdempotencyKey(BusMessage message) {
+        return message.getIdempotencyKey() != null;
+    }
+
+    /** Whether the message waits in SQL until it is due. */
+    public boolean isDelayed(BusMessage message) {
+        return message.getDelaySeconds() > 0;
+    }
+
+    /** Whether the message goes to a queue rather than to a topic's exchange. */
+    public boolean isForQueue(BusMessage message) {
+        return message.getTopic() == null;
+    }
+
     /** One message as a batch of one. */
     public List<BusMessage> single(BusMessage message) {
         return List.of(message);

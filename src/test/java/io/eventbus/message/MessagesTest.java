@@ -38,6 +38,20 @@ class MessagesTest {
     }
 
     @Test
+    void theRoutesTestsOfAMessageReadItsKeyDelayAndDestination() {
+        BusMessage plain = messages.newMessage("q", new byte[] {1});
+        assertThat(messages.hasIdempotencyKey(plain)).isFalse();
+        assertThat(messages.isDelayed(plain)).isFalse();
+        assertThat(messages.isForQueue(plain)).isTrue();
+        plain.setIdempotencyKey("order-1");
+        plain.setDelaySeconds(3);
+        plain.setTopic("t");
+        assertThat(messages.hasIdempotencyKey(plain)).isTrue();
+        assertThat(messages.isDelayed(plain)).isTrue();
+        assertThat(messages.isForQueue(plain)).isFalse();
+    }
+
+    @Test
     void aTopicCopyGetsAnIdPerQueue() {
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
                 .messageId("m1").headers(Map.of(Messages.TOPIC, "orders", Messages.ATTEMPT, 1)).build();
