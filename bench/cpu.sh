@@ -6,6 +6,7 @@
 # where a ratio of CPU time is steadier than a rate:
 #   bench/cpu.sh [messages] [clients] [payload-bytes]
 #   PHASES=subscribe bench/cpu.sh …      other phases (default: pull, that is publish + Pull(100) + Ack)
+#   WARMUP_SECONDS=150 bench/cpu.sh …    the unmeasured run's least length (the JIT compiler's time)
 #   NO_BUILD=1 bench/cpu.sh …            the jar and routes as they are (another build's, in a git
 #                                        worktree of its commit: the routes are read from routes/)
 set -euo pipefail
@@ -19,7 +20,7 @@ source bench/bus.sh
 [[ -n ${NO_BUILD:-} ]] || build_bench
 start_bus target/bench-bus.log
 run_bench --messages 20000 --clients "$clients" --size "$size" --phases "$phases" --warmup 5000 \
-  --warmup-seconds 40 --out "$out/warm-up" > /dev/null 2>&1
+  --warmup-seconds "${WARMUP_SECONDS:-150}" --out "$out/warm-up" > /dev/null 2>&1
 
 # user + system CPU ticks of a process so far
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

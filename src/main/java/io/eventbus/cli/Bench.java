@@ -123,8 +123,9 @@ public final class Bench implements Callable<Integer> {
                     + "compiler is done with their code; 0: no warm-up (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--warmup-seconds", paramLabel = "SECONDS", defaultValue = "60",
-            description = "Least time the warm-up rounds take; at least one round runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-seconds", paramLabel = "SECONDS", defaultValue = "180",
+            description = "Least time the warm-up rounds take; at least one round runs. On two busy cores the bus's "
+                    + "JIT compiler is still at work after a minute (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--run", paramLabel = "NAME",
@@ -369,7 +370,7 @@ public final class Bench implements Callable<Integer> {
 
     /**
      * Runs the selected phases unmeasured, --warmup messages each, round after round until
-     * --warmup-seconds have passed: a cold JVM spends its first minute compiling, and the bus is
+     * --warmup-seconds have passed: a cold JVM spends its first minutes compiling, and the bus is
      * compared with a broker that needs no warm-up. (Publish at half rate has publish's code.)
      */
     private void warmUp() throws Exception {
