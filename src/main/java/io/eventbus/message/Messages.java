@@ -278,7 +278,7 @@ public class Messages {
 
     /** The messages of a batch without an idempotency key: the delayed ones, or the others. */
     public List<BusMessage> withoutKey(List<BusMessage> batch, boolean delayed) {
-        return batch.stream().filter(m -> m.getIdempotencyKey() == null && (m.getDelaySeconds() > 0) == delayed).toList();
+        return batch.stream().filter(m -> !hasIdempotencyKey(m) && isDelayed(m) == delayed).toList();
     }
 
     /*
@@ -309,7 +309,7 @@ public class Messages {
 
     /** The messages of a batch with an idempotency key. */
     public List<BusMessage> withKey(List<BusMessage> batch) {
-        return batch.stream().filter(m -> m.getIdempotencyKey() != null).toList();
+        return batch.stream().filter(this::hasIdempotencyKey).toList();
     }
 
     /**
