@@ -24,6 +24,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -70,6 +71,8 @@ import picocli.CommandLine.Spec;
  * (at most {@code --ahead} messages ahead), as PerfTest's publish + consume runs both at once.
  * Latency is per call (for Subscribe: per Ack call; for delayed: delivery minus due time).
  * Before measuring, the selected phases run unmeasured ({@code --warmup}, {@code --warmup-seconds}).
+ * With {@code --cpu}, each phase also reports the CPU time per message of the processes named
+ * there and of the client itself (cpu.md, cpu.csv).
  * Afterwards the run's queues are deleted on RabbitMQ ({@code --amqp-url}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -167,6 +170,21 @@ public final class Bench implements Callable<Integer> {
             description = "gRPC connections the clients share, at most --clients (default: ${DEFAULT-VALUE}).")
     int connectionCount;
 
+    @Option(names = "--cpu", paramLabel = "NAME=PID", split = ",",
+            description = "Processes whose CPU time (user + system, from /proc on Linux) each measured phase reports "
+                    + "per 1000 messages, beside the bench client's own, e.g. bus=1234,rabbitmq=567: written to cpu.md "
+                    + "and cpu.csv.")
+    LinkedHashMap<String, Long> cpuPids;
+
+    @Option(names = "--perftest-publish-cpu", paramLabel = "NAME=MS", split = ",",
+            description = "CPU ms per 1000 messages of PerfTest's publish run, by process (e.g. rabbitmq=60,client=40), "
+                    + "for the first row of cpu.md.")
+    LinkedHashMap<String, Long> perftestPublishCpu;
+
+    @Option(names = "--perftest-consume-cpu", paramLabel = "NAME=MS", split = ",",
+            description = "As --perftest-publish-cpu, for PerfTest's publish + consume run.")
+    LinkedHashMap<String, Long> perftestConsumeCpu;
+
     @Option(names = "--amqp-url", paramLabel = "URL", defaultValue = "amqp://guest:guest@127.0.0.1:5672/",
             description = "RabbitMQ, where this run's queues are deleted afterwards; an empty path or / is the "
                     + "default virtual host (default: ${DEFAULT-VALUE}).")
@@ -191,7 +209,7 @@ public final class Bench implements Callable<Integer> {
     }
 
     record Result(String phase, String label, long messages, double seconds, long[] latencies, String base, double baseRate,
-                  String target) {
+                  String target, Map<String, Long> cpuMillis) {
         double rate() {
             return messages / seconds;
         }
@@ -212,6 +230,7 @@ public final class Bench implements Callable<Integer> {
         final AtomicLong done = new AtomicLong();
         final ConcurrentLinkedQueue<Sample> taken = new ConcurrentLinkedQueue<>();
         final long start = System.nanoTime();
+        final Map<String, Long> cpuAtStart = cpuMillis();
         /** Whether a Subscribe stream's Ack calls count its messages (not where lateness does). */
         volatile boolean countsAcks = true;
 
@@ -240,11 +259,52 @@ public final class Bench implements Callable<Integer> {
             List<Sample> mine = new ArrayList<>(taken);
             samples.addAll(mine);
             long[] latencies = mine.stream().mapToLong(Sample::latencyMicros).sorted().toArray();
-            Result result = new Result(name, label, Math.min(done.get(), total), seconds, latencies, base, baseRate, target);
+            Map<String, Long> cpu = new LinkedHashMap<>();
+            cpuMillis().forEach((process, millis) -> {
+                Long before = cpuAtStart.get(process);
+                if (before != null) {
+                    cpu.put(process, millis - before);
+                }
+            });
+            Result result = new Result(name, label, Math.min(done.get(), total), seconds, latencies, base, baseRate, target,
+                    cpu);
             results.add(result);
             err.printf(Locale.ROOT, "%s: %d messages in %.1f s, %.0f msg/s, p50 %.2f ms, p99 %.2f ms%n", label,
                     result.messages(), seconds, result.rate(), result.pct(0.5), result.pct(0.99));
             return result;
+        }
+    }
+
+    /** CPU ms so far of each --cpu process and of this one ("client"); a process that cannot be read is left out. */
+    private Map<String, Long> cpuMillis() {
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        if (cpuPids != null) {
+            cpuPids.forEach((process, pid) -> {
+                long millis = cpuMillis(pid);
+                if (millis >= 0) {
+                    cpu.put(process, millis);
+                }
+            });
+        }
+        long own = cpuMillis(ProcessHandle.current().pid());
+        if (own >= 0) {
+            cpu.put("client", own);
+        }
+        return cpu;
+    }
+
+    /**
+     * User + system CPU ms of a process so far, from /proc/PID/stat (fields 14 and 15, in clock ticks
+     * of 10 ms: Linux's USER_HZ of 100); -1 where there is no such file (another OS, a process gone).
+     */
+    static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // the command (field 2) is in parentheses and may hold spaces: count from after it (field 3)
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
@@ -695,8 +755,64 @@ public final class Bench implements Callable<Integer> {
         Files.writeString(dir.resolve("results.md"), md);
         Files.writeString(dir.resolve("results.csv"), csv);
         out.print(md);
+        writeCpu(dir);
         out.flush();
         writeSeries(dir);
+    }
+
+    /**
+     * CPU ms per 1000 messages of each measured process in each phase (PerfTest's rows as passed in), their sum, and
+     * the cores that sum keeps busy at the phase's rate: where a phase's time goes, and how near the machine's cores
+     * it ran. Written as cpu.md and cpu.csv when --cpu names a process.
+     */
+    private void writeCpu(Path dir) throws IOException {
+        if (cpuPids == null || cpuPids.isEmpty()) {
+            return;
+        }
+        List<String> processes = new ArrayList<>(cpuPids.keySet());
+        processes.add("client");
+        for (Map<String, Long> given : Arrays.asList(perftestPublishCpu, perftestConsumeCpu)) {
+            if (given != null) {
+                given.keySet().stream().filter(p -> !processes.contains(p)).forEach(processes::add);
+            }
+        }
+        StringBuilder md = new StringBuilder("| CPU ms per 1000 messages | msg/s | ")
+                .append(String.join(" | ", processes)).append(" | all | cores busy |\n| --- | ---: |")
+                .append(" ---: |".repeat(processes.size() + 2)).append('\n');
+        StringBuilder csv = new StringBuilder("phase,msg_per_s,").append(String.join(",", processes))
+                .append(",all,cores_busy\n");
+        if (perftestPublishCpu != null && perftestPublish > 0) {
+            cpuRow(md, csv, "PerfTest: confirmed persistent publish", perftestPublish, processes, perftestPublishCpu);
+        }
+        if (perftestConsumeCpu != null && perftestConsume > 0) {
+            cpuRow(md, csv, "PerfTest: publish + consume", perftestConsume, processes, perftestConsumeCpu);
+        }
+        for (Result r : results) {
+            Map<String, Long> perThousand = new LinkedHashMap<>();
+            if (r.messages() > 0) {
+                r.cpuMillis().forEach((process, millis) -> perThousand.put(process, millis * 1000 / r.messages()));
+            }
+            cpuRow(md, csv, r.label(), r.rate(), processes, perThousand);
+        }
+        Files.writeString(dir.resolve("cpu.md"), md);
+        Files.writeString(dir.resolve("cpu.csv"), csv);
+        out.print(md);
+    }
+
+    static void cpuRow(StringBuilder md, StringBuilder csv, String label, double rate, List<String> processes,
+                               Map<String, Long> perThousand) {
+        md.append(String.format(Locale.ROOT, "| %s | %.0f |", label, rate));
+        csv.append(String.format(Locale.ROOT, "%s,%.0f,", label, rate));
+        long all = 0;
+        for (String process : processes) {
+            Long ms = perThousand.get(process);
+            md.append(' ').append(ms == null ? "" : ms.toString()).append(" |");
+            csv.append(ms == null ? "" : ms.toString()).append(',');
+            all += ms == null ? 0 : ms;
+        }
+        double cores = all * rate / 1_000_000;
+        md.append(String.format(Locale.ROOT, " %d | %.2f |%n", all, cores));
+        csv.append(String.format(Locale.ROOT, "%d,%.2f%n", all, cores));
     }
 
     /** Per second and phase: messages, p50 and p99 latency; as CSV and as a PNG chart. */
