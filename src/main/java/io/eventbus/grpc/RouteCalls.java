@@ -268,9 +268,10 @@ public class RouteCalls {
 
     /**
      * One Subscribe stream: keeps taking messages while fewer than maxInFlight of its deliveries are
-     * unacked. An ack or nack on this node frees its place at once ({@link LocalAcks}); which are
-     * still unacked is also asked of SQL now and then (acks may reach any node), and a delivery
-     * whose deadline passed no longer counts. When the stream ends, its unacked messages
+     * unacked. An ack or nack on this node frees its place at once ({@link LocalAcks}); whether
+     * the deliveries older than a check interval are still unacked is also asked of SQL now and
+     * then (acks may reach any node: such a place frees within two intervals), and a delivery whose
+     * deadline passed no longer counts. When the stream ends, its unacked messages
      * are made due at once, so the redelivery sweep gives them to other subscribers.
      */
     private final class Stream<T> {
@@ -281,8 +282,8 @@ public class RouteCalls {
         private final Function<BusMessage, T> reply;
         /** What LocalAcks calls when one of this stream's deliveries is settled here (one object, so it can be unwatched). */
         private final Consumer<String> onSettled = this::settled;
-        /** Unacked deliveries of this stream: id → deadline (µs). */
-        private final Map<String, Long> unacked = new LinkedHashMap<>();
+        /** Unacked deliveries of this stream, oldest first: id → its deadline (µs) and when it was delivered. */
+        private final Map<String, Unacked> unacked = new LinkedHashMap<>();
         private CompletableFuture<Delivery> waiting;
         private ScheduledFuture<?> checker;
         private boolean ended;
@@ -336,8 +337,9 @@ public class RouteCalls {
                 end(e);
                 return;
             }
+            long now = System.nanoTime();
             for (BusMessage message : delivered) {
-                unacked.put(message.getId(), message.getDeadlineMicros());
+                unacked.put(message.getId(), new Unacked(message.getDeadlineMicros(), now));
                 localAcks.watch(message.getId(), onSettled);
                 call.onNext(reply.apply(message));
             }
@@ -359,7 +361,11 @@ public class RouteCalls {
             localAcks.unwatch(id, onSettled);
         }
 
-        /** Drops the deliveries that were acked or nacked (on any node) or whose deadline passed. */
+        /**
+         * Drops the deliveries whose deadline passed, and those that were acked or nacked on another
+         * node: of the ones delivered at least a check interval ago (an ack on this node has freed
+         * its place already, and most come sooner than that), asks SQL which are still in flight.
+         */
         private void check() {
             List<String> ids;
             synchronized (this) {
@@ -367,13 +373,15 @@ public class RouteCalls {
                     return;
                 }
                 long now = Micros.now();
-                unacked.entrySet().stream().filter(e -> e.getValue() <= now).map(Map.Entry::getKey).toList()
+                unacked.entrySet().stream().filter(e -> e.getValue().deadlineMicros() <= now).map(Map.Entry::getKey).toList()
                         .forEach(this::forget);
-                if (unacked.isEmpty()) {
+                long deliveredBefore = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(streamCheckMillis);
+                ids = unacked.entrySet().stream().takeWhile(e -> e.getValue().deliveredNanos() <= deliveredBefore)
+                        .map(Map.Entry::getKey).toList();
+                if (ids.isEmpty()) {
                     pump();
                     return;
                 }
-                ids = List.copyOf(unacked.keySet());
             }
             try {
                 @SuppressWarnings("unchecked")
@@ -415,6 +423,10 @@ public class RouteCalls {
             }
             releaseIds(release);
         }
+    }
+
+    /** A Subscribe stream's unacked delivery: its ack deadline (µs) and when it was delivered ({@link System#nanoTime()}). */
+    private record Unacked(long deadlineMicros, long deliveredNanos) {
     }
 
     /** Delivered messages no client received: due again at once, for the redelivery sweep. */

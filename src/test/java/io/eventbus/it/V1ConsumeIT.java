@@ -21,6 +21,9 @@ import io.eventbus.grpc.v1.PublishResponse;
 import io.eventbus.grpc.v1.PullRequest;
 import io.eventbus.grpc.v1.QueueInfo;
 import io.eventbus.grpc.v1.SubscribeRequest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -132,6 +135,32 @@ class V1ConsumeIT extends BusTestSupport {
         assertThat(again).extracting(Message::getId).containsExactlyInAnyOrderElementsOf(unacked);
         assertThat(again).allMatch(m -> m.getAttempt() == 2);
         ack(again.stream().map(Message::getId).toList());
+    }
+
+    @Test
+    void aStreamsPlaceFreesWhenItsMessageIsAckedOnAnotherNode() throws Exception {
+        String queue = queue("v1-stream-remote-ack");
+        List<String> ids = IntStream.range(0, 2).mapToObj(i -> publish(queue, "r" + i).getId()).toList();
+        OpenStream stream = OpenStream.open(bus.v1Async(), SubscribeRequest.newBuilder().setQueue(queue).setMaxInFlight(1).build());
+        List<Message> received = stream.received();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+            // held at one, through several checks (200 ms apart here)
+            await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3)).until(() -> received.size() == 1);
+
+            // another node's ack: the in-flight row leaves SQL, and this node hears nothing of it
+            String first = received.get(0).getId();
+            try (Connection connection = DriverManager.getConnection(BusNode.DB_URL + bus.database(), "root", "");
+                 PreparedStatement delete = connection.prepareStatement("DELETE FROM scheduled WHERE id = ? AND kind = 'INFLIGHT'")) {
+                delete.setString(1, first);
+                assertThat(delete.executeUpdate()).isEqualTo(1);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
+            assertThat(received).extracting(Message::getId).containsExactlyElementsOf(ids);
+            assertThat(ack(List.of(received.get(1).getId())).getAcked()).isEqualTo(1);
+        } finally {
+            stream.cancel();
+        }
     }
 
     @Test
