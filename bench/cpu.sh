@@ -2,8 +2,8 @@
 # What a message costs each process, in CPU time (not part of the tests): starts the packaged bus,
 # runs the bench phases once unmeasured (the JIT compiler's work), then once measured, and prints
 # the rate and the CPU milliseconds per 1000 messages of the bus, MariaDB, RabbitMQ, Redis and the
-# bench client, read from /proc over the measured run. For comparing two builds on one machine,
-# where a ratio of CPU time is steadier than a rate:
+# bench client, read from /proc over the measured run (the bench's --cpu). For comparing two builds
+# on one machine, where a ratio of CPU time is steadier than a rate:
 #   bench/cpu.sh [messages] [clients] [payload-bytes]
 #   PHASES=subscribe bench/cpu.sh …      other phases (default: pull, that is publish + Pull(100) + Ack)
 #   WARMUP_SECONDS=150 bench/cpu.sh …    the unmeasured run's least length (the JIT compiler's time)
@@ -22,27 +22,9 @@ start_bus target/bench-bus.log
 run_bench --messages 20000 --clients "$clients" --size "$size" --phases "$phases" --warmup 5000 \
   --warmup-seconds "${WARMUP_SECONDS:-150}" --out "$out/warm-up" > /dev/null 2>&1
 
-# user + system CPU ticks of a process so far
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-declare -A pid=([bus]=$bus [mariadb]=$(pgrep -xo mariadbd) [rabbitmq]=$(pgrep -o beam.smp) [redis]=$(pgrep -xo redis-server))
-declare -A before
-for name in "${!pid[@]}"; do before[$name]=$(ticks "${pid[$name]}"); done
 run_bench --messages "$messages" --clients "$clients" --size "$size" --phases "$phases" --warmup 0 \
-  --warmup-seconds 0 --out "$out" > "$out.log" 2>&1 &
-runner=$!
-sleep 1
-client=$(pgrep -n -f 'event-bus-0.1.0.jar bench')
-client_ticks=0
-while kill -0 "$client" 2>/dev/null; do
-  client_ticks=$(ticks "$client" 2>/dev/null || echo "$client_ticks")
-  sleep 0.5
-done
-wait "$runner"
-hz=$(getconf CLK_TCK)
-per_thousand() { echo $(( $1 * 1000 * 1000 / hz / messages )); }
+  --warmup-seconds 0 --out "$out" \
+  --cpu "bus=$bus,mariadb=$(pgrep -xo mariadbd),rabbitmq=$(pgrep -o beam.smp),redis=$(pgrep -xo redis-server)" \
+  > "$out.log" 2>&1
 head -n 4 "$out/results.md"
-printf 'CPU ms per 1000 messages:'
-for name in bus mariadb rabbitmq redis; do
-  printf ' %s %s' "$name" "$(per_thousand $(( $(ticks "${pid[$name]}") - ${before[$name]} )))"
-done
-printf ' client %s\n' "$(per_thousand "$client_ticks")"
+cat "$out/cpu.md"

@@ -8,7 +8,7 @@
 #    Pull(100) + Ack, Subscribe stream + Ack, delayed delivery (PHASES=… for fewer; DELAYED and
 #    DUE_RATE size the delayed phase);
 # then one table with msg/s, latency percentiles and the ratio bus / PerfTest, written to
-# target/bench/results.md and .csv, a second of CPU ms per 1000 messages of each process in each
+# target/bench/results.md and .csv, a second table of CPU ms per 1000 messages of each process in each
 # run (the bus, RabbitMQ, MariaDB, Redis, the client; cpu.md and .csv), a per-second series
 # (series.csv) and chart.png.
 set -euo pipefail

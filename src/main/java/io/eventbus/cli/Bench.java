@@ -800,7 +800,7 @@ public final class Bench implements Callable<Integer> {
     }
 
     static void cpuRow(StringBuilder md, StringBuilder csv, String label, double rate, List<String> processes,
-                               Map<String, Long> perThousand) {
+                       Map<String, Long> perThousand) {
         md.append(String.format(Locale.ROOT, "| %s | %.0f |", label, rate));
         csv.append(String.format(Locale.ROOT, "%s,%.0f,", label, rate));
         long all = 0;
