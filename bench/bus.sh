@@ -1,6 +1,7 @@
 # Sourced by the bench scripts: start_bus LOG [-Dkey=value …] starts the packaged bus (RPC 9191,
 # HTTP 7979, -Xmx512m) against a fresh database of its own (evbench), stops it when the script
-# exits, and returns once /health answers; run_bench ARGS… runs the jar's bench command against it.
+# exits, and returns once /health answers; run_bench ARGS… runs the jar's bench command against it;
+# cpu_pids names the processes whose CPU the bench measures (its --cpu).
 start_bus() {
   local log=$1
   shift
@@ -25,4 +26,15 @@ build_bench() {
 # The bench command of the same jar, against the bus start_bus started (see: java -jar … bench --help).
 run_bench() {
   java -Xmx1g -jar target/event-bus-0.1.0.jar bench --target 127.0.0.1:9191 "$@"
+}
+
+# The bench's --cpu list: the bus start_bus started, and whichever of the local RabbitMQ, MariaDB
+# (or MySQL) and Redis run here (a name the bench cannot read a PID of would fail its command line).
+cpu_pids() {
+  local list="bus=$bus" process pid
+  for process in rabbitmq:beam.smp mariadb:mariadbd mysql:mysqld redis:redis-server; do
+    pid=$(pgrep -xo "${process#*:}" || true)
+    [ -z "$pid" ] || list+=",${process%%:*}=$pid"
+  done
+  echo "$list"
 }

@@ -24,7 +24,7 @@ run_bench --messages 20000 --clients "$clients" --size "$size" --phases "$phases
 
 run_bench --messages "$messages" --clients "$clients" --size "$size" --phases "$phases" --warmup 0 \
   --warmup-seconds 0 --out "$out" \
-  --cpu "bus=$bus,mariadb=$(pgrep -xo mariadbd),rabbitmq=$(pgrep -o beam.smp),redis=$(pgrep -xo redis-server)" \
+  --cpu "$(cpu_pids)" \
   > "$out.log" 2>&1
 head -n 4 "$out/results.md"
 cat "$out/cpu.md"

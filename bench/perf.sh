@@ -51,7 +51,7 @@ consume_cpu=$perftest_cpu
 start_bus "$out/bus.log"
 run_bench --messages "$messages" --clients "$clients" --size "$size" --out "$out" \
   --perftest-publish "$publish_rate" --perftest-consume "$consume_rate" \
-  --cpu "bus=$bus${rabbitmq:+,rabbitmq=$rabbitmq},mariadb=$(pgrep -xo mariadbd),redis=$(pgrep -xo redis-server)" \
+  --cpu "$(cpu_pids)" \
   --perftest-publish-cpu "$publish_cpu" --perftest-consume-cpu "$consume_cpu" \
   ${PHASES:+--phases "$PHASES"} ${DELAYED:+--delayed "$DELAYED"} ${DUE_RATE:+--due-rate "$DUE_RATE"}
 # RabbitMQ's own confirm latency at the rate of the bus's half-rate phase, beside the bus's row
