@@ -1,5 +1,6 @@
 package io.eventbus.cli;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.RateLimiter;
 import com.google.protobuf.ByteString;
 import com.rabbitmq.client.Connection;
@@ -165,6 +166,12 @@ public final class Bench implements Callable<Integer> {
             description = "In the consuming phases, most messages the publishers may be ahead of the consumers "
                     + "(default: ${DEFAULT-VALUE}).")
     long ahead;
+
+    @Option(names = "--ack-linger-ms", paramLabel = "MS", defaultValue = "0",
+            description = "On Subscribe streams, how long the ids received after a first unacked one are gathered "
+                    + "for its Ack call (at most 100 ids a call); 0: an Ack call as soon as one id is there, with "
+                    + "what arrived by then (default: ${DEFAULT-VALUE}).")
+    long ackLingerMillis;
 
     @Option(names = "--connections", paramLabel = "N", defaultValue = "4",
             description = "gRPC connections the clients share, at most --clients (default: ${DEFAULT-VALUE}).")
@@ -636,7 +643,8 @@ public final class Bench implements Callable<Integer> {
         LinkedBlockingQueue<String> ids = new LinkedBlockingQueue<>();
         AtomicBoolean ended = new AtomicBoolean();
         ClientCallStreamObserver<?>[] call = new ClientCallStreamObserver<?>[1];
-        EventBusGrpc.newStub(channel(client)).subscribe(io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue(queue)
+        // (its messages handed to this thread's queue on gRPC's own thread, without a hop through an executor)
+        EventBusGrpc.newStub(channel(client)).withExecutor(MoreExecutors.directExecutor()).subscribe(io.eventbus.grpc.v1.SubscribeRequest.newBuilder().setQueue(queue)
                 .setMaxInFlight(100).build(), new ClientResponseObserver<io.eventbus.grpc.v1.SubscribeRequest, Message>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<io.eventbus.grpc.v1.SubscribeRequest> stream) {
@@ -667,6 +675,8 @@ public final class Bench implements Callable<Integer> {
                     continue;
                 }
                 List<String> batch = new ArrayList<>(List.of(first));
+                // what arrives within the linger goes in the same call (one wake-up, not one per message)
+                TimeUnit.MILLISECONDS.sleep(ackLingerMillis);
                 ids.drainTo(batch, 99);
                 long t0 = System.nanoTime();
                 v1(client).ack(AckRequest.newBuilder().addAllIds(batch).build());
