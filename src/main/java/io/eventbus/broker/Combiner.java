@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * Combines what concurrent callers submit into batches, each handled by one call of a batch
@@ -16,18 +17,26 @@ import java.util.function.Function;
  * failure. Alone, a caller leads a batch of one at once: nothing waits for company.
  *
  * <p>Items of one caller keep their order (a caller waits for each); items of different callers
- * are handled in the order they were submitted.
+ * are handled in the order they were submitted. A batch holds items up to a total weight (each
+ * item's weight 1 unless given), and at least one item however heavy.
  */
 public final class Combiner<T, R> {
 
     private final Function<List<T>, R> batchFunction;
     private final int maxBatch;
+    private final ToIntFunction<T> weight;
     private final ConcurrentLinkedQueue<Pending<T, R>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean leading = new AtomicBoolean();
 
     public Combiner(Function<List<T>, R> batchFunction, int maxBatch) {
+        this(batchFunction, maxBatch, item -> 1);
+    }
+
+    /** Batches of at most {@code maxWeight} by the items' {@code weight} (e.g. the ids of a list). */
+    public Combiner(Function<List<T>, R> batchFunction, int maxWeight, ToIntFunction<T> weight) {
         this.batchFunction = batchFunction;
-        this.maxBatch = maxBatch;
+        this.maxBatch = maxWeight;
+        this.weight = weight;
     }
 
     /** One submitted item: its result, or the turn to lead handed to its caller. */
@@ -72,10 +81,16 @@ public final class Combiner<T, R> {
     private void lead(Pending<T, R> mine) {
         try {
             while (!mine.result.isDone()) {
+                // (the leader alone takes from the queue: what it peeks at is what it polls)
                 List<Pending<T, R>> batch = new ArrayList<>();
-                Pending<T, R> next;
-                while (batch.size() < maxBatch && (next = queue.poll()) != null) {
-                    batch.add(next);
+                int taken = 0;
+                for (Pending<T, R> next; (next = queue.peek()) != null; ) {
+                    int heavy = weight.applyAsInt(next.item);
+                    if (!batch.isEmpty() && taken + heavy > maxBatch) {
+                        break;
+                    }
+                    batch.add(queue.poll());
+                    taken += heavy;
                 }
                 handle(batch);
             }

@@ -8,24 +8,40 @@ import java.util.Set;
 import org.apache.camel.ProducerTemplate;
 
 /**
- * Single-id acks of concurrent calls (the compatible API's ack), acked together: while one batch of
- * ids is read and deleted by the route {@code ack-in-flight}, the ids of calls arriving meanwhile
- * gather for the next (a {@link Combiner}, on the callers' own threads). Each call learns whether
- * its id was in flight and is now acked; one that was not goes the single-id way (late, dead,
- * unknown) in the route.
+ * Acks of concurrent calls, acked together: while one batch of ids is read and deleted by the
+ * route {@code ack-in-flight}, the ids of calls arriving meanwhile gather for the next (a
+ * {@link Combiner}, on the callers' own threads). The compatible API's ack brings one id a call,
+ * the full API's {@code Ack} a list (its Subscribe streams' acks are small and many). Each call
+ * learns which of its ids were in flight and are now acked; one that was not goes the single-id
+ * way (late, dead, unknown) in the routes.
  */
 public class InFlightAcks {
 
     private final Combiner<String, Set<String>> combiner;
+    private final Combiner<List<String>, Set<String>> listCombiner;
 
-    /** {@code maxBatch}: eventbus.max-batch, the most ids one batch reads. */
+    /** {@code maxBatch}: eventbus.max-batch, the most ids one batch reads (one call's list whatever its size). */
     public InFlightAcks(ProducerTemplate routes, int maxBatch) {
-        this.combiner = new Combiner<>(ids -> new HashSet<>(
-                routes.requestBody("direct:ack-in-flight", new ArrayList<>(ids), List.class)), maxBatch);
+        this.combiner = new Combiner<>(ids -> ackInFlight(routes, ids), maxBatch);
+        this.listCombiner = new Combiner<>(lists -> {
+            List<String> ids = new ArrayList<>();
+            lists.forEach(ids::addAll);
+            return ackInFlight(routes, ids);
+        }, maxBatch, List::size);
+    }
+
+    private static Set<String> ackInFlight(ProducerTemplate routes, List<String> ids) {
+        return new HashSet<>(routes.requestBody("direct:ack-in-flight", new ArrayList<>(ids), List.class));
     }
 
     /** Acks the id if it is in flight, with those of concurrent calls; whether it was. */
     public boolean ack(String id) {
         return combiner.submit(id).contains(id);
+    }
+
+    /** Acks those of the ids that are in flight, with those of concurrent calls; the ones that were, in their order. */
+    public List<String> ackAll(List<String> ids) {
+        Set<String> acked = listCombiner.submit(ids);
+        return ids.stream().filter(acked::contains).distinct().toList();
     }
 }

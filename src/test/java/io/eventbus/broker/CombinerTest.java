@@ -77,4 +77,48 @@ class CombinerTest {
         assertThatThrownBy(() -> combiner.submit("bad")).isInstanceOf(IllegalStateException.class).hasMessage("nacked");
         assertThat(combiner.submit("good")).isEqualTo("ok");
     }
+
+    /** Lists combined by their sizes: no batch above the limit unless one list alone is, each list once. */
+    @Test
+    void weighedItemsMakeBatchesUpToTheirTotalWeightAndAHeavyOneGoesAlone() throws Exception {
+        int callers = 8;
+        Map<String, Integer> handled = new ConcurrentHashMap<>();
+        List<Integer> weights = java.util.Collections.synchronizedList(new ArrayList<>());
+        Combiner<List<String>, Integer> combiner = new Combiner<>(batch -> {
+            int total = batch.stream().mapToInt(List::size).sum();
+            weights.add(batch.size() > 1 ? total : -total); // a batch of one list: negative
+            batch.forEach(list -> list.forEach(id -> handled.merge(id, 1, Integer::sum)));
+            Thread.yield();
+            return total;
+        }, 10, List::size);
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                int caller = c;
+                work.add(pool.submit(() -> {
+                    for (int i = 0; i < 2000; i++) {
+                        int size = i % 13; // 0 to 12 ids: some lists alone above the limit of 10
+                        List<String> ids = new ArrayList<>();
+                        for (int k = 0; k < size; k++) {
+                            ids.add(caller + "-" + i + "-" + k);
+                        }
+                        combiner.submit(ids);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int expected = callers * (2000 / 13 * (12 * 13 / 2) + java.util.stream.IntStream.range(0, 2000 % 13).sum());
+        assertThat(handled).hasSize(expected);
+        assertThat(handled.values()).containsOnly(1);
+        assertThat(weights).allSatisfy(w -> assertThat(w).isLessThanOrEqualTo(10));
+        assertThat(weights).as("combined batches").anySatisfy(w -> assertThat(w).isPositive());
+        assertThat(weights).as("lists of 11 and 12 ids alone").anySatisfy(w -> assertThat(w).isLessThan(-10));
+    }
 }

@@ -87,6 +87,40 @@ class V1ConsumeIT extends BusTestSupport {
         assertThat(info.getName()).isEqualTo(queue);
     }
 
+    /** Acks of concurrent calls are acked together; each call is answered for its own ids. */
+    @Test
+    void concurrentAckCallsAreEachAnsweredForTheirOwnIds() throws Exception {
+        String queue = queue("v1-concurrent-acks");
+        PublishBatchRequest.Builder batch = PublishBatchRequest.newBuilder();
+        IntStream.range(0, 400).forEach(i -> batch.addMessages(
+                PublishRequest.newBuilder().setQueue(queue).setData(ByteString.copyFromUtf8("c" + i))));
+        bus.v1().publishBatch(batch.build());
+        List<String> pulled = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            pull(queue, 100, 1).forEach(m -> pulled.add(m.getId()));
+            return pulled.size() >= 400;
+        });
+        var pool = Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<AckResponse>> calls = new ArrayList<>();
+            for (int c = 0; c < 40; c++) {
+                // ten of this call's own, and one id nobody published
+                List<String> ids = new ArrayList<>(pulled.subList(c * 10, c * 10 + 10));
+                ids.add("never-published-" + c);
+                calls.add(pool.submit(() -> ack(ids)));
+            }
+            for (int c = 0; c < 40; c++) {
+                AckResponse answer = calls.get(c).get(30, TimeUnit.SECONDS);
+                assertThat(answer.getAcked()).as("call %d", c).isEqualTo(10);
+                assertThat(answer.getUnknownIdsList()).as("call %d", c).containsExactly("never-published-" + c);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(bus.v1().getQueue(GetQueueRequest.newBuilder().setQueue(queue).build()).getInFlight()).isZero();
+        assertThat(ack(pulled.subList(0, 10)).getAcked()).as("acked again: acks are idempotent").isEqualTo(10);
+    }
+
     @Test
     void pullWakesWhenAMessageArrivesInsteadOfWaitingItsFullWait() {
         String queue = queue("v1-longpoll");
