@@ -42,25 +42,12 @@ class CombinerTest {
             Thread.yield(); // let other callers in meanwhile
             return batch.size();
         }, 8);
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        try {
-            List<Future<?>> work = new ArrayList<>();
-            for (int c = 0; c < callers; c++) {
-                int caller = c;
-                work.add(pool.submit(() -> {
-                    for (int i = 0; i < each; i++) {
-                        int size = combiner.submit(caller * each + i);
-                        assertThat(size).isBetween(1, 8);
-                    }
-                    return null;
-                }));
+        runCallers(callers, caller -> {
+            for (int i = 0; i < each; i++) {
+                int size = combiner.submit(caller * each + i);
+                assertThat(size).isBetween(1, 8);
             }
-            for (Future<?> f : work) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         assertThat(handled).hasSize(callers * each);
         assertThat(handled.values()).containsOnly(1);
         assertThat(batches.get()).as("batches for %d items", callers * each).isLessThan(callers * each);
@@ -91,34 +78,38 @@ class CombinerTest {
             Thread.yield();
             return total;
         }, 10, List::size);
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        try {
-            List<Future<?>> work = new ArrayList<>();
-            for (int c = 0; c < callers; c++) {
-                int caller = c;
-                work.add(pool.submit(() -> {
-                    for (int i = 0; i < 2000; i++) {
-                        int size = i % 13; // 0 to 12 ids: some lists alone above the limit of 10
-                        List<String> ids = new ArrayList<>();
-                        for (int k = 0; k < size; k++) {
-                            ids.add(caller + "-" + i + "-" + k);
-                        }
-                        combiner.submit(ids);
-                    }
-                    return null;
-                }));
+        runCallers(callers, caller -> {
+            for (int i = 0; i < 2000; i++) {
+                int size = i % 13; // 0 to 12 ids: some lists alone above the limit of 10
+                List<String> ids = new ArrayList<>();
+                for (int k = 0; k < size; k++) {
+                    ids.add(caller + "-" + i + "-" + k);
+                }
+                combiner.submit(ids);
             }
-            for (Future<?> f : work) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         int expected = callers * (2000 / 13 * (12 * 13 / 2) + java.util.stream.IntStream.range(0, 2000 % 13).sum());
         assertThat(handled).hasSize(expected);
         assertThat(handled.values()).containsOnly(1);
         assertThat(weights).allSatisfy(w -> assertThat(w).isLessThanOrEqualTo(10));
         assertThat(weights).as("combined batches").anySatisfy(w -> assertThat(w).isPositive());
         assertThat(weights).as("lists of 11 and 12 ids alone").anySatisfy(w -> assertThat(w).isLessThan(-10));
+    }
+
+    /** Runs each caller's work (given its number) on a thread of its own, all at once; fails if one does. */
+    private static void runCallers(int callers, java.util.function.IntConsumer work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                int caller = c;
+                running.add(pool.submit(() -> work.accept(caller)));
+            }
+            for (Future<?> f : running) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
