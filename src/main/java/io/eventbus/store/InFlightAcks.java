@@ -17,31 +17,25 @@ import org.apache.camel.ProducerTemplate;
  */
 public class InFlightAcks {
 
-    private final Combiner<String, Set<String>> combiner;
-    private final Combiner<List<String>, Set<String>> listCombiner;
+    private final Combiner<List<String>, Set<String>> combiner;
 
     /** {@code maxBatch}: eventbus.max-batch, the most ids one batch reads (one call's list whatever its size). */
     public InFlightAcks(ProducerTemplate routes, int maxBatch) {
-        this.combiner = new Combiner<>(ids -> ackInFlight(routes, ids), maxBatch);
-        this.listCombiner = new Combiner<>(lists -> {
+        this.combiner = new Combiner<>(lists -> {
             List<String> ids = new ArrayList<>();
             lists.forEach(ids::addAll);
-            return ackInFlight(routes, ids);
+            return new HashSet<>(routes.requestBody("direct:ack-in-flight", ids, List.class));
         }, maxBatch, List::size);
-    }
-
-    private static Set<String> ackInFlight(ProducerTemplate routes, List<String> ids) {
-        return new HashSet<>(routes.requestBody("direct:ack-in-flight", new ArrayList<>(ids), List.class));
     }
 
     /** Acks the id if it is in flight, with those of concurrent calls; whether it was. */
     public boolean ack(String id) {
-        return combiner.submit(id).contains(id);
+        return combiner.submit(List.of(id)).contains(id);
     }
 
     /** Acks those of the ids that are in flight, with those of concurrent calls; the ones that were, in their order. */
     public List<String> ackAll(List<String> ids) {
-        Set<String> acked = listCombiner.submit(ids);
+        Set<String> acked = combiner.submit(ids);
         return ids.stream().filter(acked::contains).distinct().toList();
     }
 }
