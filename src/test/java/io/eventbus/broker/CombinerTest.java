@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class CombinerTest {
@@ -70,7 +72,7 @@ class CombinerTest {
     void weighedItemsMakeBatchesUpToTheirTotalWeightAndAHeavyOneGoesAlone() throws Exception {
         int callers = 8;
         Map<String, Integer> handled = new ConcurrentHashMap<>();
-        List<Integer> weights = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Integer> weights = Collections.synchronizedList(new ArrayList<>());
         Combiner<List<String>, Integer> combiner = new Combiner<>(batch -> {
             int total = batch.stream().mapToInt(List::size).sum();
             weights.add(batch.size() > 1 ? total : -total); // a batch of one list: negative
@@ -88,7 +90,7 @@ class CombinerTest {
                 combiner.submit(ids);
             }
         });
-        int expected = callers * (2000 / 13 * (12 * 13 / 2) + java.util.stream.IntStream.range(0, 2000 % 13).sum());
+        int expected = callers * (2000 / 13 * (12 * 13 / 2) + IntStream.range(0, 2000 % 13).sum());
         assertThat(handled).hasSize(expected);
         assertThat(handled.values()).containsOnly(1);
         assertThat(weights).allSatisfy(w -> assertThat(w).isLessThanOrEqualTo(10));
@@ -97,7 +99,7 @@ class CombinerTest {
     }
 
     /** Runs each caller's work (given its number) on a thread of its own, all at once; fails if one does. */
-    private static void runCallers(int callers, java.util.function.IntConsumer work) throws Exception {
+    private static void runCallers(int callers, IntConsumer work) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(callers);
         try {
             List<Future<?>> running = new ArrayList<>();

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -102,7 +103,7 @@ class V1ConsumeIT extends BusTestSupport {
         });
         var pool = Executors.newFixedThreadPool(8);
         try {
-            List<java.util.concurrent.Future<AckResponse>> calls = new ArrayList<>();
+            List<Future<AckResponse>> calls = new ArrayList<>();
             for (int c = 0; c < 40; c++) {
                 // ten of this call's own, and one id nobody published
                 List<String> ids = new ArrayList<>(pulled.subList(c * 10, c * 10 + 10));
