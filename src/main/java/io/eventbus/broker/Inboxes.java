@@ -79,10 +79,12 @@ public class Inboxes implements AutoCloseable {
         messages.forEach(this::handedOver);
     }
 
-    /** A message from {@link io.eventbus.message.Messages#fromDelivery} is recorded in flight. */
+    /**
+     * A message from {@link io.eventbus.message.Messages#fromDelivery} is recorded in flight. (It
+     * keeps naming its delivery: that is how a call picks its own out of a combined run.)
+     */
     public void handedOver(BusMessage message) {
         handedOver(message.getDelivery(), message.getId());
-        message.setDelivery(null);
     }
 
     /**

@@ -265,7 +265,7 @@ public class EventBusConfiguration implements CamelConfiguration {
         LocalAcks localAcks = new LocalAcks();
         registry.bind("localAcks", localAcks);
         RouteCalls calls = new RouteCalls(context.createProducerTemplate(), inboxes, rpcExecutor, timers,
-                pullLingerMillis, streamCheckMillis, localAcks);
+                pullLingerMillis, streamCheckMillis, localAcks, maxBatch);
         // eventbus.auth.*: with auth on, every call needs a known bearer token whose grants cover it
         Tokens tokens = Tokens.configured(key -> context.getPropertiesComponent().resolveProperty(key));
         if (authEnabled && tokens.isEmpty()) {

@@ -44,9 +44,12 @@ public class RouteCalls {
     private final long lingerNanos;
     private final long streamCheckMillis;
     private final LocalAcks localAcks;
+    private final CombinedDeliveries deliveries;
 
+    /** {@code maxBatch}: the most messages one run of the deliver route takes for concurrent calls. */
+    @SuppressWarnings("unchecked")
     public RouteCalls(ProducerTemplate template, Inboxes inboxes, Executor executor, ScheduledExecutorService timers,
-                      long lingerMillis, long streamCheckMillis, LocalAcks localAcks) {
+                      long lingerMillis, long streamCheckMillis, LocalAcks localAcks, int maxBatch) {
         this.template = template;
         this.inboxes = inboxes;
         this.executor = executor;
@@ -54,6 +57,8 @@ public class RouteCalls {
         this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
         this.streamCheckMillis = streamCheckMillis;
         this.localAcks = localAcks;
+        this.deliveries = new CombinedDeliveries((batch, ackDeadlineSeconds) -> template.requestBodyAndHeader(
+                DELIVER, batch, "ackDeadlineSeconds", ackDeadlineSeconds, List.class), maxBatch);
     }
 
     @SuppressWarnings("unchecked")
@@ -108,16 +113,16 @@ public class RouteCalls {
 
     /**
      * Delivers a message from the broker and up to {@code more} others of its queue that are at hand:
-     * in flight in SQL (one batch), acked on the broker. Returns the delivered ones (a message filed
-     * instead is left out). When they cannot be recorded, all go back and the error is thrown.
+     * in flight in SQL (one batch, with the messages of concurrent calls), acked on the broker.
+     * Returns the delivered ones (a message filed instead is left out). When they cannot be
+     * recorded, all go back and the error is thrown.
      */
-    @SuppressWarnings("unchecked")
     private List<BusMessage> deliver(Delivery first, int more, int ackDeadlineSeconds) {
         List<Delivery> batch = new ArrayList<>();
         batch.add(first);
         try {
             batch.addAll(inboxes.takeReady(first.queue(), more));
-            return template.requestBodyAndHeader(DELIVER, batch, "ackDeadlineSeconds", ackDeadlineSeconds, List.class);
+            return deliveries.deliver(batch, ackDeadlineSeconds);
         } catch (RuntimeException e) {
             batch.forEach(inboxes::reject);
             throw e;
