@@ -3,13 +3,12 @@ package io.eventbus.grpc;
 import io.eventbus.broker.Combiner;
 import io.eventbus.broker.Delivery;
 import io.eventbus.message.BusMessage;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
 /**
@@ -20,14 +19,19 @@ import java.util.function.BiFunction;
  * acks freed places), a compatible subscribe one: alone, each paid a route run, a Redis lookup of
  * acked ids and a ledger hand-over of its own. Each call gets back its own delivered messages; when
  * the run fails, every call of it gets the failure (and gives its deliveries back).
+ *
+ * <p>Calls combine with calls of the same ack deadline only (a combiner per deadline; the calls of
+ * a bench or of one consumer library ask the same), so that a combined run is one run of the
+ * route: when it fails, its messages were not recorded in flight nor acked on the broker, and
+ * every call of it can give its own back. (Runs for two deadlines in one batch could fail in the
+ * second after the first had acked its messages, whose calls would then give back messages the
+ * broker no longer held.)
  */
 final class CombinedDeliveries {
 
-    /** One call's part: the deliveries it took, and the ack deadline it asks for. */
-    private record Part(List<Delivery> deliveries, int ackDeadlineSeconds) {
-    }
-
-    private final Combiner<Part, List<BusMessage>> combiner;
+    private final BiFunction<List<Delivery>, Integer, List<BusMessage>> deliver;
+    private final int maxMessages;
+    private final Map<Integer, Combiner<List<Delivery>, List<BusMessage>>> byDeadline = new ConcurrentHashMap<>();
 
     /**
      * {@code deliver}: the route, for a list of deliveries and one ack deadline, returning the
@@ -35,20 +39,15 @@ final class CombinedDeliveries {
      * {@code maxMessages}: the most deliveries one run takes (at least one call's, however many).
      */
     CombinedDeliveries(BiFunction<List<Delivery>, Integer, List<BusMessage>> deliver, int maxMessages) {
-        this.combiner = new Combiner<>(parts -> {
-            // one run per ack deadline (the calls of a bench or of one consumer library ask the same)
-            Map<Integer, List<Delivery>> byDeadline = new LinkedHashMap<>();
-            parts.forEach(part -> byDeadline.computeIfAbsent(part.ackDeadlineSeconds(), d -> new ArrayList<>())
-                    .addAll(part.deliveries()));
-            List<BusMessage> delivered = new ArrayList<>();
-            byDeadline.forEach((deadline, deliveries) -> delivered.addAll(deliver.apply(deliveries, deadline)));
-            return delivered;
-        }, maxMessages, part -> part.deliveries().size());
+        this.deliver = deliver;
+        this.maxMessages = maxMessages;
     }
 
     /** Delivers the call's messages with those of concurrent calls; returns its own that were delivered, in order. */
     List<BusMessage> deliver(List<Delivery> deliveries, int ackDeadlineSeconds) {
-        List<BusMessage> all = combiner.submit(new Part(deliveries, ackDeadlineSeconds));
+        List<BusMessage> all = byDeadline.computeIfAbsent(ackDeadlineSeconds, deadline -> new Combiner<>(
+                calls -> deliver.apply(calls.stream().flatMap(List::stream).toList(), deadline), maxMessages, List::size))
+                .submit(deliveries);
         Set<Delivery> mine = Collections.newSetFromMap(new IdentityHashMap<>());
         mine.addAll(deliveries);
         return all.stream().filter(message -> mine.contains(message.getDelivery())).toList();

@@ -7,6 +7,8 @@ import io.eventbus.broker.Delivery;
 import io.eventbus.message.BusMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,17 +43,23 @@ class CombinedDeliveriesTest {
     }
 
     /**
-     * Concurrent calls with two different ack deadlines: runs of the route combine calls, and each
-     * call gets back exactly its own delivered messages, in its order, with its own deadline.
+     * Concurrent calls with two different ack deadlines: runs of the route combine calls of the same
+     * deadline (never of two), and each call gets back exactly its own delivered messages, in its
+     * order, with its own deadline.
      */
     @Test
     void concurrentCallsShareRunsAndEachGetsItsOwnMessages() throws Exception {
         AtomicInteger runs = new AtomicInteger();
         AtomicInteger combined = new AtomicInteger();
+        AtomicInteger mixed = new AtomicInteger();
         CombinedDeliveries deliveries = new CombinedDeliveries((batch, deadline) -> {
             runs.incrementAndGet();
             if (batch.stream().map(d -> d.deliveryTag() / 1_000_000L).distinct().count() > 1) {
                 combined.incrementAndGet();
+            }
+            // callers of even numbers ask for 30 s, odd ones for 60 s
+            if (batch.stream().anyMatch(d -> (d.deliveryTag() / 1_000_000L % 2 == 0 ? 30 : 60) != deadline)) {
+                mixed.incrementAndGet();
             }
             Thread.yield(); // let other calls in meanwhile
             return route(batch, deadline);
@@ -85,6 +93,7 @@ class CombinedDeliveriesTest {
             pool.shutdownNow();
         }
         assertThat(combined.get()).as("runs with the messages of several calls").isPositive();
+        assertThat(mixed.get()).as("runs with a message of a call of another deadline").isZero();
         assertThat(runs.get()).as("runs for %d calls", callers * calls).isLessThan(callers * calls);
     }
 
@@ -99,5 +108,41 @@ class CombinedDeliveriesTest {
         assertThatThrownBy(() -> deliveries.deliver(List.of(delivery(0, 12), delivery(0, 13)), 30))
                 .isInstanceOf(IllegalStateException.class).hasMessage("database away");
         assertThat(deliveries.deliver(List.of(delivery(0, 15)), 30)).extracting(BusMessage::getId).containsExactly("15");
+    }
+
+    /**
+     * A call of another ack deadline neither waits for a run under way nor shares its fate: here
+     * the run for 30 s is held in the route, and a call for 60 s, whose run fails, gets its failure
+     * meanwhile; the held run then delivers its own.
+     */
+    @Test
+    void aCallOfAnotherDeadlineNeitherWaitsForARunNorSharesItsFailure() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CombinedDeliveries deliveries = new CombinedDeliveries((batch, deadline) -> {
+            if (deadline != 30) {
+                throw new IllegalStateException("database away");
+            }
+            entered.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return route(batch, deadline);
+        }, 50);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<BusMessage>> held = pool.submit(() -> deliveries.deliver(List.of(delivery(0, 1)), 30));
+            assertThat(entered.await(10, TimeUnit.SECONDS)).as("the 30 s run under way").isTrue();
+            Future<List<BusMessage>> other = pool.submit(() -> deliveries.deliver(List.of(delivery(1, 1)), 60));
+            assertThatThrownBy(() -> other.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalStateException.class);
+            release.countDown();
+            assertThat(held.get(10, TimeUnit.SECONDS)).extracting(BusMessage::getId).containsExactly("1");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
     }
 }
