@@ -29,6 +29,13 @@ import java.util.function.BiFunction;
  */
 final class CombinedDeliveries {
 
+    /**
+     * Deadlines with a combiner of their own at most: a deadline is any number of seconds up to
+     * eventbus.max-delay-seconds, and a client that varied it would otherwise add a combiner per
+     * value. Calls of a deadline beyond these deliver by themselves, as before there were combiners.
+     */
+    static final int MAX_DEADLINES = 64;
+
     private final BiFunction<List<Delivery>, Integer, List<BusMessage>> deliver;
     private final int maxMessages;
     private final Map<Integer, Combiner<List<Delivery>, List<BusMessage>>> byDeadline = new ConcurrentHashMap<>();
@@ -45,11 +52,22 @@ final class CombinedDeliveries {
 
     /** Delivers the call's messages with those of concurrent calls; returns its own that were delivered, in order. */
     List<BusMessage> deliver(List<Delivery> deliveries, int ackDeadlineSeconds) {
-        List<BusMessage> all = byDeadline.computeIfAbsent(ackDeadlineSeconds, deadline -> new Combiner<>(
-                calls -> deliver.apply(calls.stream().flatMap(List::stream).toList(), deadline), maxMessages, List::size))
-                .submit(deliveries);
+        Combiner<List<Delivery>, List<BusMessage>> combiner = byDeadline.get(ackDeadlineSeconds);
+        if (combiner == null && byDeadline.size() >= MAX_DEADLINES) {
+            return deliver.apply(deliveries, ackDeadlineSeconds);
+        }
+        if (combiner == null) {
+            combiner = byDeadline.computeIfAbsent(ackDeadlineSeconds, deadline -> new Combiner<>(
+                    calls -> deliver.apply(calls.stream().flatMap(List::stream).toList(), deadline), maxMessages, List::size));
+        }
+        List<BusMessage> all = combiner.submit(deliveries);
         Set<Delivery> mine = Collections.newSetFromMap(new IdentityHashMap<>());
         mine.addAll(deliveries);
         return all.stream().filter(message -> mine.contains(message.getDelivery())).toList();
+    }
+
+    /** Deadlines that have a combiner (for tests). */
+    int deadlines() {
+        return byDeadline.size();
     }
 }

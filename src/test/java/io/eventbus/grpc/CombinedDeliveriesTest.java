@@ -145,4 +145,17 @@ class CombinedDeliveriesTest {
             pool.shutdownNow();
         }
     }
+
+    /** A client varying its deadline does not grow a combiner per value: the calls beyond deliver by themselves. */
+    @Test
+    void deadlinesBeyondTheBoundDeliverByThemselves() {
+        CombinedDeliveries deliveries = new CombinedDeliveries(CombinedDeliveriesTest::route, 50);
+        for (int deadline = 1; deadline <= 1000; deadline++) {
+            // (a tag the stand-in route does not file)
+            List<BusMessage> got = deliveries.deliver(List.of(delivery(0, 7 * deadline + 1)), deadline);
+            assertThat(got).extracting(BusMessage::getId).containsExactly(Integer.toString(7 * deadline + 1));
+            assertThat(got.get(0).getDeadlineMicros()).isEqualTo(deadline);
+        }
+        assertThat(deliveries.deadlines()).isEqualTo(CombinedDeliveries.MAX_DEADLINES);
+    }
 }
