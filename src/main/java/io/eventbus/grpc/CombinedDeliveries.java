@@ -53,10 +53,10 @@ final class CombinedDeliveries {
     /** Delivers the call's messages with those of concurrent calls; returns its own that were delivered, in order. */
     List<BusMessage> deliver(List<Delivery> deliveries, int ackDeadlineSeconds) {
         Combiner<List<Delivery>, List<BusMessage>> combiner = byDeadline.get(ackDeadlineSeconds);
-        if (combiner == null && byDeadline.size() >= MAX_DEADLINES) {
-            return deliver.apply(deliveries, ackDeadlineSeconds);
-        }
         if (combiner == null) {
+            if (byDeadline.size() >= MAX_DEADLINES) {
+                return deliver.apply(deliveries, ackDeadlineSeconds);
+            }
             combiner = byDeadline.computeIfAbsent(ackDeadlineSeconds, deadline -> new Combiner<>(
                     calls -> deliver.apply(calls.stream().flatMap(List::stream).toList(), deadline), maxMessages, List::size));
         }
