@@ -105,6 +105,7 @@ public class EventBusConfiguration implements CamelConfiguration {
     @PropertyInject(value = "eventbus.redis.password", defaultValue = "") private String redisPassword;
     @PropertyInject("eventbus.redis.key-prefix") private String redisKeyPrefix;
     @PropertyInject("eventbus.idempotency-window-seconds") private long idempotencyWindowSeconds;
+    @PropertyInject("eventbus.idempotency-pending-seconds") private long idempotencyPendingSeconds;
     @PropertyInject("eventbus.rpc-port") private int rpcPort;
     @PropertyInject("eventbus.rpc-threads") private int rpcThreads;
     @PropertyInject("eventbus.max-message-bytes") private int maxMessageBytes;
@@ -252,7 +253,8 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("validate", validator);
         V1Messages v1 = new V1Messages();
         registry.bind("v1", v1);
-        registry.bind("idempotency", new IdempotencyKeys(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds)));
+        registry.bind("idempotency", new IdempotencyKeys(redisTemplate, redisKeyPrefix, Duration.ofSeconds(idempotencyWindowSeconds),
+                Duration.ofSeconds(idempotencyPendingSeconds)));
         registry.bind("ledger", new Ledger(context.createProducerTemplate(), "seda:ledger", ledgerQueueSize));
         registry.bind("inFlightAcks", new InFlightAcks(context.createProducerTemplate(), maxBatch));
         // a Pull writes up to max-batch rows a call: 32 calls' rows at most in one insert
