@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +54,7 @@ class PartitionedIT {
     private final String ordered = Broker.uniqueName("ordered");
     private final String keyed = Broker.uniqueName("keyed");
     private final String poison = Broker.uniqueName("poison");
+    private final String doomed = Broker.uniqueName("doomed");
     private BusNode first;
     private BusProcess second;
     private ManagedChannel secondChannel;
@@ -66,6 +68,8 @@ class PartitionedIT {
         }
         settings.put("eventbus.queues." + poison + ".partitions", "4");
         settings.put("eventbus.queues." + poison + ".retry-times", "2");
+        settings.put("eventbus.queues." + doomed + ".partitions", "2");
+        settings.put("eventbus.queues." + doomed + ".retry-times", "0");
         first = BusNode.start("partitioned", settings);
         Map<String, String> secondSettings = new HashMap<>(first.settings());
         secondSettings.put("eventbus.rpc-port", String.valueOf(BusNode.freePort()));
@@ -88,6 +92,8 @@ class PartitionedIT {
         }
         Broker.deleteQueues(List.of(ordered, keyed), PARTITIONS);
         Broker.deleteQueues(List.of(poison), 4);
+        Broker.deleteQueues(List.of(doomed), 2);
+        Broker.deleteQueues(List.of(doomed + ".dlq"));
     }
 
     private EventBusGrpc.EventBusBlockingStub node(int i) {
@@ -248,5 +254,38 @@ class PartitionedIT {
         assertThat(delivered).containsExactly("poison", "poison", "poison", "m1", "m2", "m3", "m4", "m5");
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 first.v1().getQueue(GetQueueRequest.newBuilder().setQueue(poison).build()).getDead() == 1);
+    }
+
+    @Test
+    void aDeadLetterTakenAtOnceFromItsDlqStaysInFlightThere() throws Exception {
+        String dlq = doomed + ".dlq";
+        // a consumer of the dead letters already waiting when the head is dead-lettered: it takes
+        // the dead letter (same id) while the head's node is still finishing with the head's row
+        CompletableFuture<List<Message>> waiting = CompletableFuture.supplyAsync(() -> first.v1()
+                .withDeadlineAfter(60, TimeUnit.SECONDS).pull(PullRequest.newBuilder().setQueue(dlq).setMaxMessages(1)
+                        .setWaitSeconds(30).setAckDeadlineSeconds(2).build()).getMessagesList());
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                first.v1().getQueue(GetQueueRequest.newBuilder().setQueue(dlq).build()).getConsumers() > 0);
+        String id = first.v1().publish(PublishRequest.newBuilder().setQueue(doomed).setKey("k")
+                .setData(ByteString.copyFromUtf8("doomed")).build()).getId();
+        AtomicInteger pulls = new AtomicInteger();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            List<Message> head = node(pulls.getAndIncrement()).pull(PullRequest.newBuilder().setQueue(doomed)
+                    .setMaxMessages(1).setWaitSeconds(1).build()).getMessagesList();
+            head.forEach(m -> first.v1().nack(NackRequest.newBuilder().addIds(m.getId()).setDelaySeconds(0).build()));
+            return !head.isEmpty();
+        });
+
+        List<Message> deadLetter = waiting.get(60, TimeUnit.SECONDS);
+        assertThat(deadLetter).extracting(Message::getId).containsExactly(id);
+        // not acked: in flight on the dead-letter queue, so it comes again after its 2 s deadline
+        List<Message> again = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            again.addAll(first.v1().pull(PullRequest.newBuilder().setQueue(dlq).setMaxMessages(1).setWaitSeconds(1).build())
+                    .getMessagesList());
+            return !again.isEmpty();
+        });
+        assertThat(again).extracting(Message::getId).containsExactly(id);
+        first.v1().ack(AckRequest.newBuilder().addIds(id).build());
     }
 }
