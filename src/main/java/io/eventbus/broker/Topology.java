@@ -14,6 +14,7 @@ import org.springframework.amqp.core.DirectExchange;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.RabbitUtils;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 
 /**
@@ -112,6 +113,11 @@ public class Topology {
                 }
                 admin.declareQueue(new Queue(queue, true, false, false, arguments));
             } catch (AmqpIOException e) {
+                if (!RabbitUtils.isMismatchedQueueArgs(e)) {
+                    // the connection or channel went away during the declaration: the broker is
+                    // unreachable, not the queue wrong (the publish is spooled, the call retried)
+                    throw e;
+                }
                 LOG.warn("Cannot declare queue {}: {}", queue, e.getMessage());
                 throw new BusException(io.grpc.Status.Code.FAILED_PRECONDITION, "queue " + queue
                         + " exists on RabbitMQ with other arguments than the bus declares (durable, "

@@ -42,6 +42,7 @@ import io.eventbus.store.Ledger;
 import io.eventbus.store.QueueSettings;
 import io.eventbus.store.Spool;
 import io.eventbus.store.SqlStatements;
+import io.eventbus.store.SweepClaims;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -239,6 +240,7 @@ public class EventBusConfiguration implements CamelConfiguration {
         registry.bind("stats", new Stats(node, metrics, inboxes));
         // a sweep's claim never outlives the lock expiration (the original's DLMExpiration)
         registry.bind("clock", new Clock(Math.min(claimSeconds, lockExpirationSeconds)));
+        registry.bind("sweepClaims", new SweepClaims(claimSeconds, lockExpirationSeconds));
         // the sweeps publish chunks of due rows on this pool (the original's BackConsumerGoroutineNum)
         registry.bind("backgroundPool", context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "background", backgroundThreads));

@@ -3,11 +3,20 @@ package io.eventbus.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
+import com.rabbitmq.client.Channel;
 import io.eventbus.grpc.mq.DelayPublishRequest;
 import io.eventbus.grpc.mq.PublishRequest;
 import io.eventbus.grpc.mq.QueueId;
 import io.eventbus.grpc.mq.SubscribeResponse;
+import io.eventbus.grpc.v1.AckRequest;
+import io.eventbus.grpc.v1.Message;
+import io.eventbus.grpc.v1.PublishBatchRequest;
+import io.eventbus.grpc.v1.PullRequest;
+import io.grpc.Status.Code;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Acceptance 4 and 5: delayed publish on time, expired messages dead-lettered as EXPIRED. */
@@ -40,5 +49,63 @@ class DelayAndExpiryIT extends BusTestSupport {
         assertThat(bus.ledgerEvents(dead.getId())).startsWith("PUBLISHED", "EXPIRED");
         mq().ack(QueueId.newBuilder().setId(dead.getId()).build());
         assertThat(subscribe(queue, Duration.ofMillis(1500))).isEmpty();
+    }
+
+    /**
+     * One sweep round takes delayed messages of two queues, and the second queue cannot be declared
+     * (it exists on RabbitMQ with other arguments). The chunk of the first queue is published once:
+     * the failed round deletes its rows and gives back only the others, which wait, not lost, until
+     * their queue can be declared.
+     */
+    @Test
+    void aRoundThatFailsForOneQueuePublishesTheOthersOnce() throws Exception {
+        String good = queue("sweep-good");
+        String bad = queue("sweep-bad");
+        try (var connection = Broker.factory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueDeclare(bad, false, false, false, null); // not durable, no dead-letter exchange
+        }
+        // one batch: due the same second, the good queue's 100 first (the round's first chunk)
+        PublishBatchRequest.Builder batch = PublishBatchRequest.newBuilder();
+        for (int i = 0; i < 100; i++) {
+            batch.addMessages(io.eventbus.grpc.v1.PublishRequest.newBuilder().setQueue(good).setDelaySeconds(2)
+                    .setData(ByteString.copyFromUtf8("g" + i)));
+        }
+        batch.addMessages(io.eventbus.grpc.v1.PublishRequest.newBuilder().setQueue(bad).setDelaySeconds(2)
+                .setData(ByteString.copyFromUtf8("b")));
+        bus.v1().publishBatch(batch.build());
+
+        List<String> received = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            received.addAll(pullAndAck(good, 1));
+            return received.size() >= 100;
+        });
+        // the rounds after the failure (four a second) would publish the good chunk again
+        List<String> again = pullAndAck(good, 3);
+        assertThat(received).doesNotHaveDuplicates().hasSize(100);
+        assertThat(again).as("published again").isEmpty();
+
+        // published now, a message for that queue is refused with the reason, not spooled
+        assertThat(codeOf(() -> bus.v1().publish(io.eventbus.grpc.v1.PublishRequest.newBuilder().setQueue(bad)
+                .setData(ByteString.copyFromUtf8("now")).build()))).isEqualTo(Code.FAILED_PRECONDITION);
+
+        // the other queue's message waits until its queue can be declared
+        try (var connection = Broker.factory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueDelete(bad);
+        }
+        List<String> late = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            late.addAll(pullAndAck(bad, 1));
+            return !late.isEmpty();
+        });
+        assertThat(late).hasSize(1);
+    }
+
+    private List<String> pullAndAck(String queue, int waitSeconds) {
+        List<String> ids = bus.v1().pull(PullRequest.newBuilder().setQueue(queue).setMaxMessages(100)
+                .setWaitSeconds(waitSeconds).build()).getMessagesList().stream().map(Message::getId).toList();
+        if (!ids.isEmpty()) {
+            bus.v1().ack(AckRequest.newBuilder().addAllIds(ids).build());
+        }
+        return ids;
     }
 }
