@@ -307,6 +307,33 @@ class HostileInputIT extends BusTestSupport {
         assertTablesIntact();
     }
 
+    /**
+     * Headers within eventbus.max-header-bytes whose JSON is far larger (a control character takes
+     * six bytes there): stored in SQL while delayed and while in flight, delivered as they were.
+     */
+    @Test
+    void headersUpToTheLimitInTheirJsonFormSurviveADelayAndADelivery() throws Exception {
+        String queue = queue("hostile-big-headers");
+        Map<String, String> headers = Map.of("c", "\u0001".repeat(20_000), "q", "\"".repeat(20_000));
+        String now = v1().publish(PublishRequest.newBuilder().setQueue(queue).setData(HOSTILE_DATA)
+                .putAllHeaders(headers).build()).getId();
+        String delayed = v1().publish(PublishRequest.newBuilder().setQueue(queue).setData(HOSTILE_DATA)
+                .putAllHeaders(headers).setDelaySeconds(1).build()).getId();
+
+        Map<String, Message> pulled = new LinkedHashMap<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            v1().pull(PullRequest.newBuilder().setQueue(queue).setMaxMessages(10).setWaitSeconds(2).build())
+                    .getMessagesList().forEach(m -> pulled.put(m.getId(), m));
+            return pulled.size() >= 2;
+        });
+        assertThat(pulled.keySet()).containsExactlyInAnyOrder(now, delayed);
+        pulled.values().forEach(m -> assertThat(m.getHeadersMap()).isEqualTo(headers));
+        assertThat(v1().ack(AckRequest.newBuilder().addIds(now).addIds(delayed).build()).getAcked()).isEqualTo(2);
+        MessageRecord record = await().atMost(Duration.ofSeconds(10)).until(ledgerRecord(delayed),
+                r -> r != null && r.getStatus().equals("ACKED"));
+        assertThat(record.getMessage().getHeadersMap()).isEqualTo(headers);
+    }
+
     private java.util.concurrent.Callable<MessageRecord> ledgerRecord(String id) {
         return () -> {
             try {
