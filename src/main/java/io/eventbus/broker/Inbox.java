@@ -27,5 +27,11 @@ interface Inbox {
     /** Gives buffered messages back to the broker if nobody used the inbox for a while. */
     boolean releaseIfIdle(long idleNanos);
 
+    /**
+     * The node stops: every call waiting here ends with {@code reason}; the channel stays open, so
+     * that deliveries being recorded can still be acked on it ({@link #close} comes after).
+     */
+    void stopWaiting(RuntimeException reason);
+
     void close();
 }

@@ -43,6 +43,11 @@ public class Inboxes implements AutoCloseable {
         this.events = events;
     }
 
+    /** Why a wait ended when the node stops (no stack trace: one instance serves every call). */
+    private static final BusException STOPPING = new BusException(Status.Code.UNAVAILABLE,
+            "this node is stopping; call another node");
+    private volatile boolean stopping;
+
     public Inboxes(ConnectionFactory factory, int prefetch, long idleSeconds, QueueSettings settings, Messages messages) {
         this.factory = factory;
         this.prefetch = prefetch;
@@ -53,6 +58,9 @@ public class Inboxes implements AutoCloseable {
 
     /** The next message of a queue, as a future; cancel it through {@link #forget}. */
     public CompletableFuture<Delivery> take(String queue) {
+        if (stopping) {
+            return CompletableFuture.failedFuture(STOPPING);
+        }
         try {
             return inbox(queue).take();
         } catch (IOException | RuntimeException e) {
@@ -105,6 +113,9 @@ public class Inboxes implements AutoCloseable {
             partitioned(delivery.queue()).release(delivery);
             return;
         }
+        if (!delivery.settle()) {
+            return;
+        }
         try {
             delivery.channel().basicAck(delivery.deliveryTag(), false);
         } catch (IOException | RuntimeException e) {
@@ -121,6 +132,9 @@ public class Inboxes implements AutoCloseable {
         if (delivery.fromPartition()) {
             giveBack(delivery);
             return;
+        }
+        if (!delivery.settle()) {
+            return; // acked already (a copy filed by the run that failed after it): RabbitMQ is done with it
         }
         try {
             delivery.channel().basicReject(delivery.deliveryTag(), true);
@@ -253,6 +267,22 @@ public class Inboxes implements AutoCloseable {
             }
         }
         return connection;
+    }
+
+    /**
+     * The node stops (gRPC takes no new calls): the calls waiting for messages end now, a Pull with
+     * what it has gathered, a stream with UNAVAILABLE, and none waits again. The channels stay open
+     * until {@link #close}, after the calls have finished: a delivery being recorded is still acked
+     * on its channel, not handed out again by RabbitMQ while its client has it.
+     */
+    public void stopWaiting() {
+        stopping = true;
+        inboxes.values().forEach(inbox -> inbox.stopWaiting(STOPPING));
+    }
+
+    /** Whether a call's wait ended because the node stops ({@link #stopWaiting}). */
+    public static boolean stopping(Throwable error) {
+        return error == STOPPING || error != null && error.getCause() == STOPPING;
     }
 
     @Override

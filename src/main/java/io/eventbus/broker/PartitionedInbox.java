@@ -284,6 +284,16 @@ final class PartitionedInbox implements Inbox {
     }
 
     @Override
+    public void stopWaiting(RuntimeException reason) {
+        java.util.List<CompletableFuture<Delivery>> calls;
+        synchronized (this) {
+            calls = new java.util.ArrayList<>(waiting);
+            waiting.clear();
+        }
+        calls.forEach(call -> call.completeExceptionally(reason));
+    }
+
+    @Override
     public void close() {
         List<Channel> toClose = new ArrayList<>();
         synchronized (this) {

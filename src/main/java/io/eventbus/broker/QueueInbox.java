@@ -57,6 +57,7 @@ final class QueueInbox implements Inbox {
 
     @Override
     public synchronized java.util.List<Delivery> takeReady(int max) {
+        lastUsedNanos = System.nanoTime();
         java.util.List<Delivery> ready = new java.util.ArrayList<>();
         Delivery delivery;
         while (ready.size() < max && (delivery = buffered.pollFirst()) != null) {
@@ -80,6 +81,9 @@ final class QueueInbox implements Inbox {
         CompletableFuture<Delivery> call;
         while ((call = waiting.pollFirst()) != null) {
             if (call.complete(delivery)) {
+                // in use: a call that waited longer than the idle time now records its delivery,
+                // which is acked on this channel; the channel must not be released under it
+                lastUsedNanos = System.nanoTime();
                 return;
             }
         }
@@ -152,6 +156,16 @@ final class QueueInbox implements Inbox {
         }
         close(toClose);
         return true;
+    }
+
+    @Override
+    public void stopWaiting(RuntimeException reason) {
+        java.util.List<CompletableFuture<Delivery>> calls;
+        synchronized (this) {
+            calls = new java.util.ArrayList<>(waiting);
+            waiting.clear();
+        }
+        calls.forEach(call -> call.completeExceptionally(reason));
     }
 
     @Override

@@ -287,7 +287,7 @@ public class EventBusConfiguration implements CamelConfiguration {
         GrpcIngress ingress = new GrpcIngress(rpcPort, tls.grpcCredentials(), maxInboundBytes(), drainSeconds, rpcExecutor,
                 List.of(new MqService(calls, messages), new MqTopicService(calls, messages),
                         new EventBusService(calls, v1, maxInFlight)),
-                inboxes::close, connectionLimits, authentication, authorization);
+                inboxes::stopWaiting, connectionLimits, authentication, authorization);
         // /stats and Jolokia answer the node's own host, or a token with admin '*' (AdminGuard); the
         // guard goes into the HTTP server's configuration (camel-main made the server, camel.server.*,
         // before this class runs) before the server listens. Jolokia's path is a setting

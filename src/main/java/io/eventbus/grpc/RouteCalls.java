@@ -174,7 +174,10 @@ public class RouteCalls {
             }
             waiting = next;
             if (!next.isDone()) {
-                long waitNanos = gathered.isEmpty() ? deadlineNanos - System.nanoTime() : lingerNanos;
+                // the linger for more never outlasts the call's own wait (a steady trickle would keep
+                // a Pull gathering up to its max, holding the messages it has)
+                long leftNanos = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
+                long waitNanos = gathered.isEmpty() ? leftNanos : Math.min(lingerNanos, leftNanos);
                 if (waitNanos <= 0) {
                     expire(next);
                     return;
@@ -191,7 +194,9 @@ public class RouteCalls {
                 timer.cancel(false);
             }
             if (error != null) {
-                if (!cancelled(error)) {
+                if (Inboxes.stopping(error) && !gathered.isEmpty()) {
+                    finish(); // the node stops: the reply is what there is
+                } else if (!cancelled(error)) {
                     fail(error);
                 }
                 return;

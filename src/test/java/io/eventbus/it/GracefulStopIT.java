@@ -11,6 +11,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.eventbus.grpc.v1.EventBusGrpc;
+import io.eventbus.grpc.v1.GetQueueRequest;
+import io.eventbus.grpc.v1.PullRequest;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,10 +42,11 @@ import org.junit.jupiter.api.TestInstance;
 class GracefulStopIT {
 
     private final String queue = Broker.uniqueName("sigterm");
+    private final String quiet = Broker.uniqueName("sigterm-quiet");
 
     @AfterAll
     void deleteQueue() throws Exception {
-        Broker.deleteQueues(List.of(queue));
+        Broker.deleteQueues(List.of(queue, quiet));
     }
 
     @Test
@@ -78,9 +83,25 @@ class GracefulStopIT {
                     return null;
                 }));
             }
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> sent.get() >= 300);
+            // a Pull waiting on a quiet queue when the signal comes: answered at once, not held
+            // until the drain gives up on it (eventbus.shutdown-drain-seconds, 10 s)
+            EventBusGrpc.EventBusBlockingStub v1 = EventBusGrpc.newBlockingStub(channel);
+            CompletableFuture<Status.Code> waitingPull = CompletableFuture.supplyAsync(() -> {
+                try {
+                    v1.withDeadlineAfter(60, TimeUnit.SECONDS).pull(PullRequest.newBuilder().setQueue(quiet).setMaxMessages(10)
+                            .setWaitSeconds(50).build());
+                    return Status.Code.OK;
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode();
+                }
+            });
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> sent.get() >= 300
+                    && v1.getQueue(GetQueueRequest.newBuilder().setQueue(quiet).build()).getConsumers() > 0);
             long signalled = System.nanoTime();
             long exitedAfterMillis = bus.terminate(TimeUnit.SECONDS.toMillis(60));
+            // (UNAVAILABLE: call another node)
+            assertThat(waitingPull.get(5, TimeUnit.SECONDS)).as("the waiting Pull's answer").isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(exitedAfterMillis).as("exit after SIGTERM, with a Pull waiting").isLessThan(10_000);
             stop.set(true);
             for (Future<?> publisher : running) {
                 publisher.get(30, TimeUnit.SECONDS);

@@ -141,6 +141,26 @@ class V1ConsumeIT extends BusTestSupport {
     }
 
     @Test
+    void aPullReturnsWithinItsWaitThoughMessagesKeepTrickling() {
+        String queue = queue("v1-trickle");
+        assertThat(pull(queue, 1, 0)).isEmpty(); // declares the queue
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        try {
+            // a message every 2 ms (at most 500 a second), far closer together than the linger for
+            // more (20 ms): gathering up to 1000 would take two seconds
+            trickle.scheduleAtFixedRate(() -> publish(queue, "drop"), 0, 2, TimeUnit.MILLISECONDS);
+            long start = System.nanoTime();
+            List<Message> messages = pull(queue, 1000, 1);
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(messages).isNotEmpty().hasSizeLessThan(1000);
+            assertThat(tookMillis).as("within its 1 s wait").isLessThan(1600L);
+            ack(messages.stream().map(Message::getId).toList());
+        } finally {
+            trickle.shutdownNow();
+        }
+    }
+
+    @Test
     void streamHoldsAtMostMaxInFlightAndItsUnackedGoToTheNextSubscriberWhenCancelled() {
         String queue = queue("v1-stream");
         List<String> ids = IntStream.range(0, 15).mapToObj(i -> publish(queue, "s" + i).getId()).toList();
