@@ -31,7 +31,12 @@ interface Inbox {
      * The node stops: every call waiting here ends with {@code reason}; the channel stays open, so
      * that deliveries being recorded can still be acked on it ({@link #close} comes after).
      */
-    void stopWaiting(RuntimeException reason);
+    default void stopWaiting(RuntimeException reason) {
+        takeWaiting().forEach(call -> call.completeExceptionally(reason));
+    }
+
+    /** Removes the calls waiting here and returns them. */
+    java.util.List<CompletableFuture<Delivery>> takeWaiting();
 
     void close();
 }

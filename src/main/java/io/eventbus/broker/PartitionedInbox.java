@@ -284,13 +284,10 @@ final class PartitionedInbox implements Inbox {
     }
 
     @Override
-    public void stopWaiting(RuntimeException reason) {
-        java.util.List<CompletableFuture<Delivery>> calls;
-        synchronized (this) {
-            calls = new java.util.ArrayList<>(waiting);
-            waiting.clear();
-        }
-        calls.forEach(call -> call.completeExceptionally(reason));
+    public synchronized java.util.List<CompletableFuture<Delivery>> takeWaiting() {
+        java.util.List<CompletableFuture<Delivery>> calls = new java.util.ArrayList<>(waiting);
+        waiting.clear();
+        return calls;
     }
 
     @Override

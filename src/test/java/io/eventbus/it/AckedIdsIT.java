@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -26,11 +25,8 @@ class AckedIdsIT {
 
     @BeforeAll
     void connect() {
-        factory = new JedisConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", 6379));
-        factory.afterPropertiesSet();
-        factory.start();
-        redis = new StringRedisTemplate(factory);
-        redis.setExposeConnection(true);
+        factory = LocalRedis.factory();
+        redis = LocalRedis.template(factory);
     }
 
     @AfterAll

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -30,11 +29,8 @@ class IdempotencyKeysIT {
 
     @BeforeAll
     void connect() {
-        factory = new JedisConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", 6379));
-        factory.afterPropertiesSet();
-        factory.start();
-        redis = new StringRedisTemplate(factory);
-        redis.setExposeConnection(true);
+        factory = LocalRedis.factory();
+        redis = LocalRedis.template(factory);
         keys = new IdempotencyKeys(redis, prefix, Duration.ofSeconds(120), Duration.ofSeconds(2));
     }
 
