@@ -83,6 +83,21 @@ public class SweepClaims {
         return rounds.size();
     }
 
+    /**
+     * The destinations ({@code queue/topic}) of the spooled rows other rounds hold, from their
+     * rows, for a {@code NOT IN} list: never empty (an empty list is no SQL), so with a name no
+     * destination has.
+     */
+    public List<String> destinations(List<Map<String, Object>> rows) {
+        List<String> held = new ArrayList<>(rows.size() + 1);
+        held.add(NO_DESTINATION);
+        rows.forEach(row -> held.add((String) row.get("destination")));
+        return held;
+    }
+
+    /** Not a destination: '/' separates queue and topic, and no name holds a NUL. */
+    private static final String NO_DESTINATION = "\u0000";
+
     /** What a round's chunks did: the ids published so far, and the first failure. */
     public static final class Progress {
         private final List<String> confirmed = new ArrayList<>();

@@ -53,4 +53,11 @@ class SweepClaimsTest {
         assertThat(claims.published(null)).isEmpty();
         assertThatThrownBy(() -> claims.rethrow(progress)).isSameAs(first);
     }
+
+    @Test
+    void theDestinationsHeldAreNeverAnEmptyList() {
+        assertThat(claims.destinations(List.of())).hasSize(1).doesNotContain("", "/");
+        assertThat(claims.destinations(List.of(java.util.Map.of("destination", "orders/"))))
+                .hasSize(2).contains("orders/");
+    }
 }
