@@ -5,6 +5,7 @@ import io.eventbus.message.BusMessage;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -53,11 +54,13 @@ public class IdempotencyKeys {
     /**
      * Takes the message's key: null when this message is the first, else the first message's id.
      * While the first publish of the key is under way (pending), waits for it, at most the pending
-     * time: then UNAVAILABLE, for the client to retry.
+     * time and a second: then UNAVAILABLE, for the client to retry.
      */
     public String claim(BusMessage message) {
         String key = key(message);
-        long giveUp = System.nanoTime() + pending.toNanos();
+        // a pending mark lapses at most the pending time after it was set: waiting a second longer
+        // sees it lapse (or settle), whenever it was set
+        long giveUp = System.nanoTime() + pending.toNanos() + TimeUnit.SECONDS.toNanos(1);
         long pause = 1;
         try {
             while (true) {
