@@ -368,13 +368,24 @@ public class Messages {
         return next;
     }
 
-    /** The copy that goes to {@code <queue>.dlq}. */
+    /**
+     * The copy that goes to {@code <queue>.dlq}: a queue like any other, where the message starts
+     * again at attempt 1 (with the attempts it had left, a consumer of the dead letters that nacked
+     * one would send it straight on to {@code <queue>.dlq.dlq}). The ledger keeps how far it came
+     * ({@link #deadDetail}).
+     */
     public BusMessage toDeadLetterQueue(BusMessage message) {
         BusMessage dead = copy(message);
         dead.setQueue(Topology.deadLetterQueueOf(message.getQueue()));
         dead.setPartition(-1);
         dead.setTtlSeconds(0);
+        dead.setAttempt(1);
         return dead;
+    }
+
+    /** The ledger's detail of a message on its way to the dead letters: its queue and attempt there. */
+    public String deadDetail(BusMessage message) {
+        return "from " + message.getQueue() + " at attempt " + message.getAttempt();
     }
 
     private static BusMessage copy(BusMessage message) {

@@ -141,8 +141,14 @@ class OriginalConfigIT {
             List<Message> dead = bus.pull(PullRequest.newBuilder().setQueue(queue + ".dlq").setMaxMessages(1)
                     .setWaitSeconds(10).build()).getMessagesList();
             assertThat(dead).extracting(Message::getId).containsExactly(id);
+            assertThat(dead.get(0).getAttempt()).as("in the dead letters, attempt 1 again").isEqualTo(1);
             assertThat(bus.pull(PullRequest.newBuilder().setQueue(queue).setMaxMessages(1).setWaitSeconds(1).build())
                     .getMessagesList()).isEmpty();
+            // a dead letter nacked by its consumer is retried in <queue>.dlq, not sent on to <queue>.dlq.dlq
+            bus.nack(NackRequest.newBuilder().addIds(id).setDelaySeconds(0).setReason("dead letter, once more").build());
+            List<Message> again = bus.pull(PullRequest.newBuilder().setQueue(queue + ".dlq").setMaxMessages(1)
+                    .setWaitSeconds(10).build()).getMessagesList();
+            assertThat(again).extracting(Message::getId, Message::getAttempt).containsExactly(org.assertj.core.groups.Tuple.tuple(id, 2));
             bus.ack(AckRequest.newBuilder().addIds(id).build());
         }
     }

@@ -93,7 +93,8 @@ class MessagesTest {
         assertThat(next.getId()).isEqualTo(message.getId());
         BusMessage dead = messages.toDeadLetterQueue(next);
         assertThat(dead.getQueue()).isEqualTo("q.dlq");
-        assertThat(dead.getAttempt()).isEqualTo(2);
+        assertThat(dead.getAttempt()).as("a dead letter starts again in <queue>.dlq").isEqualTo(1);
+        assertThat(messages.deadDetail(next)).isEqualTo("from q at attempt 2");
         assertThat(messages.deadLetterStatus("expired")).isEqualTo("EXPIRED");
         assertThat(messages.deadLetterStatus("rejected")).isEqualTo("DEAD");
     }
