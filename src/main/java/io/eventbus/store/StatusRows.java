@@ -23,6 +23,9 @@ import java.util.TreeMap;
  */
 final class StatusRows {
 
+    /** Key of a row held back for one batch already ({@link Ledger#statusJson}); a fold keeps it. */
+    static final String HELD = "held";
+
     private StatusRows() {
     }
 
@@ -56,6 +59,9 @@ final class StatusRows {
         long published = ((Number) earlier.get("published_at")).longValue();
         if (published != 0) {
             row.put("published_at", published);
+        }
+        if (earlier.containsKey(HELD)) {
+            row.put(HELD, Boolean.TRUE);
         }
         row.put("attempt", Math.max(((Number) earlier.get("attempt")).intValue(), ((Number) later.get("attempt")).intValue()));
         return row;

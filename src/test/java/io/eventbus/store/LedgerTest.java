@@ -123,6 +123,59 @@ class LedgerTest {
     }
 
     @Test
+    void underLoadATransientStatusWaitsOneBatchForTheMessagesNextEvent() throws Exception {
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.start();
+            Ledger loaded = new Ledger(camel.createProducerTemplate(), "seda:ledger-hold-test?size=100", 10);
+            BusMessage waiting = new BusMessage();
+            waiting.setId("w");
+            loaded.record(waiting, "PUBLISHED", null, null); // a row waits for the writer: more batches follow
+
+            Map<String, Object> published = status(event("m1", 1000L), "READY");
+            published.put("data", "0A0B");
+            assertThat(ids(loaded.statusJson(List.of(published, status(event("m2", 1000L), "ACKED")))))
+                    .as("READY held back, ACKED written").containsExactly("m2@ACKED");
+            assertThat(loaded.heldRows()).isEqualTo(1);
+
+            // the next batch: the delivery folds into the held row, which goes now (held once at most)
+            List<String> next = loaded.statusJson(List.of(status(event("m1", 2000L), "IN_FLIGHT"), status(event("m3", 2000L), "READY")));
+            assertThat(ids(next)).containsExactly("m1@IN_FLIGHT");
+            JsonNode m1 = JSON.readTree(next.get(0)).get(0);
+            assertThat(m1.get("data").asText()).as("the first row's payload kept").isEqualTo("0A0B");
+            assertThat(m1.get("at").asLong()).isEqualTo(2000L);
+            assertThat(m1.has("held")).as("the mark is not a column").isFalse();
+            assertThat(loaded.heldRows()).as("m3 held").isEqualTo(1);
+
+            // nothing waits any more: all goes, the held row too
+            loaded.written(1);
+            assertThat(ids(loaded.statusJson(List.of(status(event("m4", 3000L), "READY"))))).containsExactly("m3@READY", "m4@READY");
+            assertThat(loaded.heldRows()).isZero();
+
+            // while the bus stops, nothing is held either
+            loaded.record(waiting, "PUBLISHED", null, null);
+            assertThat(ids(loaded.statusJson(List.of(status(event("m5", 4000L), "READY"))))).as("running").isEmpty();
+            camel.stop();
+            assertThat(ids(loaded.statusJson(List.of(status(event("m6", 5000L), "IN_FLIGHT"))))).containsExactly("m5@READY", "m6@IN_FLIGHT");
+        }
+    }
+
+    private static Map<String, Object> status(Map<String, Object> row, String status) {
+        row.put("status", status);
+        row.put("published_at", 0L);
+        return row;
+    }
+
+    private static List<String> ids(List<String> chunks) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (String chunk : chunks) {
+            for (JsonNode row : JSON.readTree(chunk)) {
+                ids.add(row.get("id").asText() + "@" + row.get("status").asText());
+            }
+        }
+        return ids;
+    }
+
+    @Test
     void noRowsNoStatement() {
         assertThat(ledger.eventsJson(List.of())).isEmpty();
     }
