@@ -1,6 +1,7 @@
 package io.eventbus.message;
 
 import com.google.protobuf.ByteString;
+import io.eventbus.BusException;
 import io.eventbus.UnknownMessageException;
 import io.eventbus.grpc.v1.AckResponse;
 import io.eventbus.grpc.v1.BindResponse;
@@ -100,6 +101,24 @@ public class V1Messages {
 
     public NackResponse nackResponse() {
         return NackResponse.getDefaultInstance();
+    }
+
+    /** Whether fewer rows were updated than the request has distinct ids. */
+    public boolean fewerThanIds(Integer updated, List<String> ids) {
+        return updated == null || updated < new java.util.HashSet<>(ids).size();
+    }
+
+    /** FAILED_PRECONDITION naming the ids that are not among the in-flight rows {@code found} (rows of column id). */
+    public void refuseNotExtended(List<String> ids, List<Map<String, Object>> found) {
+        List<String> missing = notAmong(ids, found.stream().map(row -> (String) row.get("id")).toList());
+        if (missing.isEmpty()) {
+            return; // in flight after all (the update counted them otherwise)
+        }
+        int shown = Math.min(missing.size(), 10);
+        throw BusException.failedPrecondition("not in flight, deadline not extended (acked, nacked, redelivered after"
+                + " its deadline, or unknown): " + String.join(", ", missing.subList(0, shown))
+                + (missing.size() > shown ? " and " + (missing.size() - shown) + " more" : "")
+                + (missing.size() < new java.util.HashSet<>(ids).size() ? "; the others' deadlines were extended" : ""));
     }
 
     public ExtendDeadlineResponse extendResponse() {

@@ -246,6 +246,31 @@ class V1ConsumeIT extends BusTestSupport {
     }
 
     @Test
+    void extendDeadlineNamesTheIdsThatAreNotInFlightAndExtendsTheOthers() {
+        String queue = queue("v1-extend-gone");
+        publish(queue, "done");
+        publish(queue, "slow");
+        List<Message> both = new ArrayList<>(pull(queue, 2, 5));
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            both.addAll(pull(queue, 2, 0));
+            return both.size() >= 2;
+        });
+        String done = both.get(0).getId();
+        String slow = both.get(1).getId();
+        ack(List.of(done));
+
+        io.grpc.StatusRuntimeException refused = org.assertj.core.api.Assertions.catchThrowableOfType(() -> bus.v1().extendDeadline(
+                ExtendDeadlineRequest.newBuilder().addIds(slow).addIds(done).addIds("no-such-id").setSeconds(30).build()),
+                io.grpc.StatusRuntimeException.class);
+        assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+        assertThat(refused.getStatus().getDescription()).contains(done, "no-such-id", "the others' deadlines were extended")
+                .doesNotContain(slow);
+        // the one in flight was extended: extending it alone (to the same deadline) succeeds
+        bus.v1().extendDeadline(ExtendDeadlineRequest.newBuilder().addIds(slow).addIds(slow).setSeconds(30).build());
+        ack(List.of(slow));
+    }
+
+    @Test
     void topicPatternsRouteToTheQueuesBoundWithThem() {
         String prefix = Broker.uniqueName("shop").replace('.', '_');
         String orders = queue("v1-orders");
