@@ -23,9 +23,10 @@ import java.util.Map;
 /** Requests and replies of the full API (eventbus.v1), to and from the routes' BusMessages. */
 public class V1Messages {
 
-    /** Outcome marks of one id in an ack batch: "+id" acked, "?id" unknown. */
+    /** Outcome marks of one id in an ack batch: "+id" acked, "?id" unknown, "!why" refused. */
     public static final String ACKED = "+";
     public static final String UNKNOWN = "?";
+    public static final String REFUSED = "!";
 
     public PublishResponse publishResponse(BusMessage message) {
         return PublishResponse.newBuilder()
@@ -69,29 +70,42 @@ public class V1Messages {
         return UNKNOWN + id;
     }
 
+    /** An id that cannot be acked (DEAD, EXPIRED): why, as the refusal said. */
+    public String refused(String why) {
+        return REFUSED + why;
+    }
+
     /** The ids of a batch that are not among {@code found}, in their order. */
     public List<String> notAmong(List<String> ids, List<String> found) {
         java.util.Set<String> known = new java.util.HashSet<>(found);
         return ids.stream().filter(id -> !known.contains(id)).distinct().toList();
     }
 
-    /** The reply to an Ack: the ids acked in flight, and the outcomes of the others. */
+    /**
+     * The reply to an Ack: the ids acked in flight, and the outcomes of the others. When some could
+     * not be acked (DEAD, EXPIRED), every other id was handled all the same, and the call fails
+     * with FAILED_PRECONDITION giving the reasons and how many were acked.
+     */
     public AckResponse ackResponse(List<String> acked, List<String> outcomes) {
         AckResponse.Builder response = AckResponse.newBuilder();
-        int count = acked.size() + countAcked(outcomes, response);
-        return response.setAcked(count).build();
-    }
-
-    private static int countAcked(List<String> outcomes, AckResponse.Builder response) {
-        int acked = 0;
+        List<String> refusals = new java.util.ArrayList<>();
+        int count = acked.size();
         for (String outcome : outcomes) {
             if (outcome.startsWith(UNKNOWN)) {
                 response.addUnknownIds(outcome.substring(UNKNOWN.length()));
+            } else if (outcome.startsWith(REFUSED)) {
+                refusals.add(outcome.substring(REFUSED.length()));
             } else {
-                acked++;
+                count++;
             }
         }
-        return acked;
+        if (!refusals.isEmpty()) {
+            int shown = Math.min(refusals.size(), 10);
+            throw BusException.failedPrecondition(String.join("; ", refusals.subList(0, shown))
+                    + (refusals.size() > shown ? "; and " + (refusals.size() - shown) + " more" : "")
+                    + " (the other ids were handled: " + count + " acked, " + response.getUnknownIdsCount() + " unknown)");
+        }
+        return response.setAcked(count).build();
     }
 
     /** The nack delay asked for, or null for the queue's. */

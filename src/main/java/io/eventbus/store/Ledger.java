@@ -3,6 +3,7 @@ package io.eventbus.store;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.eventbus.BusException;
+import io.eventbus.NotAckableException;
 import io.eventbus.UnknownMessageException;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.Micros;
@@ -296,7 +297,7 @@ public class Ledger {
         }
         return switch (status) {
             case "ACKED", "READY", "IN_FLIGHT", "DELAYED" -> status;
-            default -> throw BusException.failedPrecondition("message " + id + " cannot be acked: its status is " + status);
+            default -> throw new NotAckableException(id, status);
         };
     }
 

@@ -271,6 +271,32 @@ class V1ConsumeIT extends BusTestSupport {
     }
 
     @Test
+    void anAckWithADeadIdStillAcksTheIdsAfterItAndThenSaysWhichWasDead() {
+        String queue = queue("v1-ack-dead");
+        String dead = publish(queue, "poison").getId();
+        for (int delivery = 1; delivery <= 4; delivery++) { // 1 + retry-times 3
+            assertThat(pull(queue, 1, 10)).extracting(Message::getId).containsExactly(dead);
+            bus.v1().nack(NackRequest.newBuilder().addIds(dead).setDelaySeconds(0).build());
+        }
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() ->
+                "DEAD".equals(bus.v1().getMessage(GetMessageRequest.newBuilder().setId(dead).build()).getStatus()));
+
+        // a message whose ack deadline passed: back in its queue, where a late ack still counts
+        String late = publish(queue, "late").getId();
+        assertThat(bus.v1().pull(PullRequest.newBuilder().setQueue(queue).setMaxMessages(1).setWaitSeconds(10)
+                .setAckDeadlineSeconds(1).build()).getMessagesList()).extracting(Message::getId).containsExactly(late);
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() ->
+                "READY".equals(bus.v1().getMessage(GetMessageRequest.newBuilder().setId(late).build()).getStatus()));
+
+        io.grpc.StatusRuntimeException refused = org.assertj.core.api.Assertions.catchThrowableOfType(() -> ack(List.of(dead, late)),
+                io.grpc.StatusRuntimeException.class);
+        assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+        assertThat(refused.getStatus().getDescription()).contains(dead, "DEAD", "1 acked").doesNotContain(late);
+        // the late ack after the dead id counted: its copy in the queue is not delivered
+        assertThat(pull(queue, 1, 3)).isEmpty();
+    }
+
+    @Test
     void topicPatternsRouteToTheQueuesBoundWithThem() {
         String prefix = Broker.uniqueName("shop").replace('.', '_');
         String orders = queue("v1-orders");
