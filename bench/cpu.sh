@@ -17,6 +17,7 @@ size=${3:-200}
 phases=${PHASES:-pull}
 out=target/bench/cpu
 source bench/bus.sh
+check_idle
 [[ -n ${NO_BUILD:-} ]] || build_bench
 start_bus target/bench-bus.log
 run_bench --messages 20000 --clients "$clients" --size "$size" --phases "$phases" --warmup 5000 \

@@ -19,6 +19,7 @@ clients=${2:-32}
 size=${3:-200}
 out=target/bench
 mkdir -p "$out"
+check_idle
 build_bench
 mvn -B -q -f bench/perftest/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/$out/perftest.cp"
 
