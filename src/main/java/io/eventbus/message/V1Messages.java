@@ -100,9 +100,7 @@ public class V1Messages {
             }
         }
         if (!refusals.isEmpty()) {
-            int shown = Math.min(refusals.size(), 10);
-            throw BusException.failedPrecondition(String.join("; ", refusals.subList(0, shown))
-                    + (refusals.size() > shown ? "; and " + (refusals.size() - shown) + " more" : "")
+            throw BusException.failedPrecondition(firstTen(refusals, "; ")
                     + " (the other ids were handled: " + count + " acked, " + response.getUnknownIdsCount() + " unknown)");
         }
         return response.setAcked(count).build();
@@ -128,11 +126,15 @@ public class V1Messages {
         if (missing.isEmpty()) {
             return; // in flight after all (the update counted them otherwise)
         }
-        int shown = Math.min(missing.size(), 10);
         throw BusException.failedPrecondition("not in flight, deadline not extended (acked, nacked, redelivered after"
-                + " its deadline, or unknown): " + String.join(", ", missing.subList(0, shown))
-                + (missing.size() > shown ? " and " + (missing.size() - shown) + " more" : "")
+                + " its deadline, or unknown): " + firstTen(missing, ", ")
                 + (missing.size() < new java.util.HashSet<>(ids).size() ? "; the others' deadlines were extended" : ""));
+    }
+
+    /** The first ten items joined, and how many more there are (an error message stays readable). */
+    private static String firstTen(List<String> items, String separator) {
+        int shown = Math.min(items.size(), 10);
+        return String.join(separator, items.subList(0, shown)) + (items.size() > shown ? " and " + (items.size() - shown) + " more" : "");
     }
 
     public ExtendDeadlineResponse extendResponse() {
