@@ -9,7 +9,6 @@ import io.eventbus.grpc.mq.SubscribeRequest;
 import io.eventbus.grpc.mq.SubscribeResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.File;
 import java.time.Duration;
@@ -45,7 +44,7 @@ class NodeKillIT {
         Broker.deleteQueues(List.of(queue));
     }
 
-    /** A client behind a round-robin balancer: the next node; on UNAVAILABLE, the other one. */
+    /** A client behind a round-robin balancer: the next node; when the connection is lost, the other one. */
     private static <T> T call(List<MqGrpc.MqBlockingStub> nodes, AtomicInteger turn, java.util.function.Function<MqGrpc.MqBlockingStub, T> rpc) {
         int first = Math.floorMod(turn.getAndIncrement(), nodes.size());
         for (int attempt = 0; ; attempt++) {
@@ -53,7 +52,7 @@ class NodeKillIT {
             try {
                 return rpc.apply(node);
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt > 50) {
+                if (!ConnectionLost.by(e) || attempt > 50) {
                     throw e;
                 }
             }

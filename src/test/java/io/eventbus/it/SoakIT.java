@@ -11,7 +11,6 @@ import io.eventbus.grpc.v1.PublishRequest;
 import io.eventbus.grpc.v1.PullRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +61,7 @@ class SoakIT {
         Broker.deleteQueues(List.of(queue));
     }
 
-    /** A client behind a round-robin balancer: the next node; on UNAVAILABLE another, until one answers. */
+    /** A client behind a round-robin balancer: the next node; when the connection is lost, another, until one answers. */
     private static <T> T call(List<AtomicReference<EventBusGrpc.EventBusBlockingStub>> nodes, AtomicInteger turn,
                               Function<EventBusGrpc.EventBusBlockingStub, T> rpc) {
         for (int attempt = 0; ; attempt++) {
@@ -70,7 +69,7 @@ class SoakIT {
             try {
                 return rpc.apply(node.withDeadlineAfter(30, TimeUnit.SECONDS));
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt > 3000) {
+                if (!ConnectionLost.by(e) || attempt > 3000) {
                     throw e;
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
