@@ -77,21 +77,22 @@ class DelayedSweepIT {
 
             // every message due in the same 10 s window, some time after the last publish
             long windowStartMillis = System.currentTimeMillis() + 20_000 + MESSAGES * 2L;
-            Map<String, Long> dueMillis = new ConcurrentHashMap<>();
+            // each message's delay; it is due that long after the bus accepted it (its published_at)
+            Map<String, Integer> delays = new ConcurrentHashMap<>();
             for (int from = 0; from < MESSAGES; from += 500) {
                 PublishBatchRequest.Builder batch = PublishBatchRequest.newBuilder();
                 long now = System.currentTimeMillis();
-                List<Long> dues = new ArrayList<>();
+                List<Integer> batchDelays = new ArrayList<>();
                 for (int i = from; i < Math.min(MESSAGES, from + 500); i++) {
                     long due = windowStartMillis + (i % 10) * 1000L;
                     int delay = (int) Math.ceil((due - now) / 1000.0);
-                    dues.add(now + delay * 1000L);
+                    batchDelays.add(delay);
                     batch.addMessages(PublishRequest.newBuilder().setQueue(queue).setDelaySeconds(delay)
                             .setData(ByteString.copyFromUtf8("d" + i)));
                 }
                 var results = nodes.get(from / 500 % 3).withDeadlineAfter(60, TimeUnit.SECONDS).publishBatch(batch.build()).getResultsList();
                 for (int r = 0; r < results.size(); r++) {
-                    dueMillis.put(results.get(r).getId(), dues.get(r));
+                    delays.put(results.get(r).getId(), batchDelays.get(r));
                 }
             }
             assertThat(System.currentTimeMillis()).as("published before the window opens").isLessThan(windowStartMillis);
@@ -121,7 +122,8 @@ class DelayedSweepIT {
                         List<String> ids = new ArrayList<>();
                         for (Message message : messages) {
                             if (deliveries.merge(message.getId(), 1, Integer::sum) == 1) {
-                                lateness[received.getAndIncrement()] = at - dueMillis.get(message.getId());
+                                long due = message.getPublishedAtMicros() / 1000 + delays.get(message.getId()) * 1000L;
+                                lateness[received.getAndIncrement()] = at - due;
                             }
                             ids.add(message.getId());
                         }
@@ -145,8 +147,8 @@ class DelayedSweepIT {
             long[] late = Arrays.copyOf(lateness, received.get());
             Arrays.sort(late);
             long twice = deliveries.values().stream().filter(n -> n > 1).count();
-            long lost = dueMillis.keySet().stream().filter(id -> !deliveries.containsKey(id)).count();
-            long[] sweepLate = sweepLateness(a.database(), dueMillis);
+            long lost = delays.keySet().stream().filter(id -> !deliveries.containsKey(id)).count();
+            long[] sweepLate = sweepLateness(a.database(), delays);
             System.out.printf("delayed sweep run: %d delayed on 3 nodes (1 killed), delivered %d, delivered-twice %d, lost %d; "
                     + "published by the sweeps ms after due p50 %d p99 %d max %d, earliest %d (%d of %d in the ledger); "
                     + "received ms after due p50 %d p99 %d max %d, earliest %d; %d pullers, %d other messages before the window%n",
@@ -172,32 +174,34 @@ class DelayedSweepIT {
     }
 
     /**
-     * How long after its due time each message was published to its queue by a sweep (the time
-     * of its send in the ledger's {@code PUBLISHED} event), sorted. The killed node's unwritten
+     * How long after its due time (the bus's acceptance, the ledger's {@code published_at}, plus
+     * its delay) each message was published to its queue by a sweep (the time of its send in the
+     * ledger's {@code PUBLISHED} event), sorted. The killed node's unwritten
      * ledger rows are lost with it (3000 of 100 000 in one run): the rows are awaited until their
      * count stops growing, and at least 90 % of the messages must have one.
      */
-    private long[] sweepLateness(String database, Map<String, Long> dueMillis) throws Exception {
-        String sql = "SELECT message_id, MIN(at_micros) FROM message_event WHERE event = 'PUBLISHED' AND message_id IN "
-                + "(SELECT message_id FROM message_event WHERE event = 'DELAYED' AND queue = ?) GROUP BY message_id";
-        Map<String, Long> publishedMillis = new HashMap<>();
+    private long[] sweepLateness(String database, Map<String, Integer> delays) throws Exception {
+        String sql = "SELECT m.id, MIN(e.at_micros) - m.published_at FROM message m JOIN message_event e ON e.message_id = m.id "
+                + "WHERE m.queue = ? AND e.event = 'PUBLISHED' GROUP BY m.id, m.published_at";
+        Map<String, Long> publishedAfterMillis = new HashMap<>();
         AtomicInteger lastCount = new AtomicInteger(-1);
         org.awaitility.Awaitility.await("PUBLISHED rows of 90 % of the messages, their count steady")
                 .atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-            publishedMillis.clear();
+            publishedAfterMillis.clear();
             try (Connection connection = DriverManager.getConnection(BusNode.DB_URL + database, "root", "");
                  PreparedStatement select = connection.prepareStatement(sql)) {
                 select.setString(1, queue);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        publishedMillis.put(rows.getString(1), rows.getLong(2) / 1000);
+                        publishedAfterMillis.put(rows.getString(1), rows.getLong(2) / 1000);
                     }
                 }
             }
-            return publishedMillis.size() >= MESSAGES * 0.9 && lastCount.getAndSet(publishedMillis.size()) == publishedMillis.size();
+            return publishedAfterMillis.size() >= MESSAGES * 0.9
+                    && lastCount.getAndSet(publishedAfterMillis.size()) == publishedAfterMillis.size();
         });
-        return publishedMillis.entrySet().stream()
-                .mapToLong(e -> e.getValue() - dueMillis.get(e.getKey())).sorted().toArray();
+        return publishedAfterMillis.entrySet().stream()
+                .mapToLong(e -> e.getValue() - delays.get(e.getKey()) * 1000L).sorted().toArray();
     }
 
     /**
