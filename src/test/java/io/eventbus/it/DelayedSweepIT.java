@@ -13,10 +13,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.io.File;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -176,32 +172,21 @@ class DelayedSweepIT {
     /**
      * How long after its due time (the bus's acceptance, the ledger's {@code published_at}, plus
      * its delay) each message was published to its queue by a sweep (the time of its send in the
-     * ledger's {@code PUBLISHED} event), sorted. The killed node's unwritten
-     * ledger rows are lost with it (3000 of 100 000 in one run): the rows are awaited until their
-     * count stops growing, and at least 90 % of the messages must have one.
+     * ledger's {@code PUBLISHED} event), sorted. The killed node's unwritten ledger rows are lost
+     * with it (3000 of 100 000 in one run): the rows are awaited until their count stops growing,
+     * and at least 90 % of the messages must have one.
      */
-    private long[] sweepLateness(String database, Map<String, Integer> delays) throws Exception {
+    private long[] sweepLateness(String database, Map<String, Integer> delays) {
         String sql = "SELECT m.id, MIN(e.at_micros) - m.published_at FROM message m JOIN message_event e ON e.message_id = m.id "
                 + "WHERE m.queue = ? AND e.event = 'PUBLISHED' GROUP BY m.id, m.published_at";
-        Map<String, Long> publishedAfterMillis = new HashMap<>();
         AtomicInteger lastCount = new AtomicInteger(-1);
-        org.awaitility.Awaitility.await("PUBLISHED rows of 90 % of the messages, their count steady")
-                .atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-            publishedAfterMillis.clear();
-            try (Connection connection = DriverManager.getConnection(BusNode.DB_URL + database, "root", "");
-                 PreparedStatement select = connection.prepareStatement(sql)) {
-                select.setString(1, queue);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        publishedAfterMillis.put(rows.getString(1), rows.getLong(2) / 1000);
-                    }
-                }
-            }
-            return publishedAfterMillis.size() >= MESSAGES * 0.9
-                    && lastCount.getAndSet(publishedAfterMillis.size()) == publishedAfterMillis.size();
-        });
-        return publishedAfterMillis.entrySet().stream()
-                .mapToLong(e -> e.getValue() - delays.get(e.getKey()) * 1000L).sorted().toArray();
+        Map<String, Long> publishedAfterMicros = org.awaitility.Awaitility
+                .await("PUBLISHED rows of 90 % of the messages, their count steady")
+                .atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> Ledgers.longs(database, sql, queue), rows -> rows.size() >= MESSAGES * 0.9
+                        && lastCount.getAndSet(rows.size()) == rows.size());
+        return publishedAfterMicros.entrySet().stream()
+                .mapToLong(e -> e.getValue() / 1000 - delays.get(e.getKey()) * 1000L).sorted().toArray();
     }
 
     /**
