@@ -34,23 +34,23 @@ public final class Ledgers {
     /** The first two columns of a query's rows, the first as the key, with its parameters. */
     public static Map<String, Long> longs(String database, String sql, String... parameters) throws SQLException {
         Map<String, Long> values = new HashMap<>();
-        try (Connection connection = DriverManager.getConnection(BusNode.DB_URL + database, "root", "");
-             PreparedStatement select = connection.prepareStatement(sql)) {
-            for (int p = 0; p < parameters.length; p++) {
-                select.setString(p + 1, parameters[p]);
-            }
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    values.put(rows.getString(1), rows.getLong(2));
-                }
-            }
-        }
+        query(database, sql, parameters, rows -> values.put(rows.getString(1), rows.getLong(2)));
         return values;
     }
 
     /** The first column of a query's rows, as stored, with its parameters. */
     public static Set<String> strings(String database, String sql, String... parameters) throws SQLException {
         Set<String> values = new HashSet<>();
+        query(database, sql, parameters, rows -> values.add(rows.getString(1)));
+        return values;
+    }
+
+    /** Reads one row of a result. */
+    private interface RowReader {
+        void read(ResultSet rows) throws SQLException;
+    }
+
+    private static void query(String database, String sql, String[] parameters, RowReader reader) throws SQLException {
         try (Connection connection = DriverManager.getConnection(BusNode.DB_URL + database, "root", "");
              PreparedStatement select = connection.prepareStatement(sql)) {
             for (int p = 0; p < parameters.length; p++) {
@@ -58,10 +58,9 @@ public final class Ledgers {
             }
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    values.add(rows.getString(1));
+                    reader.read(rows);
                 }
             }
         }
-        return values;
     }
 }
