@@ -47,7 +47,11 @@ public class EventBusService extends EventBusGrpc.EventBusImplBase {
 
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResponse> observer) {
-        calls.unary("direct:v1-publish", request, observer);
+        if (request.getDelaySeconds() == 0 && request.getIdempotencyKey().isEmpty()) {
+            calls.publish(request, observer, v1::publishResponse); // with concurrent calls' plain messages
+        } else {
+            calls.unary("direct:v1-publish", request, observer); // stored until due, or its key claimed first
+        }
     }
 
     @Override

@@ -23,7 +23,7 @@ public class MqService extends MqGrpc.MqImplBase {
 
     @Override
     public void publish(PublishRequest request, StreamObserver<Empty> observer) {
-        calls.unary("direct:mq-publish", request, observer);
+        calls.publish(request, observer, message -> messages.empty());
     }
 
     @Override

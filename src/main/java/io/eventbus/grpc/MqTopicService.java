@@ -23,7 +23,7 @@ public class MqTopicService extends MqTopicGrpc.MqTopicImplBase {
 
     @Override
     public void publish(TopicPublishRequest request, StreamObserver<Empty> observer) {
-        calls.unary("direct:topic-publish", request, observer);
+        calls.publish(request, observer, message -> messages.empty());
     }
 
     @Override

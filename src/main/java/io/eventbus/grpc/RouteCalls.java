@@ -36,6 +36,7 @@ public class RouteCalls {
     static final String DELIVER = "direct:deliver-messages";
     static final String STILL_IN_FLIGHT = "direct:still-in-flight";
     static final String RELEASE_IN_FLIGHT = "direct:release-in-flight";
+    static final String PUBLISHES = "direct:publishes";
 
     private final ProducerTemplate template;
     private final Inboxes inboxes;
@@ -45,8 +46,9 @@ public class RouteCalls {
     private final long streamCheckMillis;
     private final LocalAcks localAcks;
     private final CombinedDeliveries deliveries;
+    private final CombinedPublishes publishes;
 
-    /** {@code maxBatch}: the most messages one run of the deliver route takes for concurrent calls. */
+    /** {@code maxBatch}: the most messages one run of the deliver or publish route takes for concurrent calls. */
     @SuppressWarnings("unchecked")
     public RouteCalls(ProducerTemplate template, Inboxes inboxes, Executor executor, ScheduledExecutorService timers,
                       long lingerMillis, long streamCheckMillis, LocalAcks localAcks, int maxBatch) {
@@ -59,6 +61,7 @@ public class RouteCalls {
         this.localAcks = localAcks;
         this.deliveries = new CombinedDeliveries((batch, ackDeadlineSeconds) -> template.requestBodyAndHeader(
                 DELIVER, batch, "ackDeadlineSeconds", ackDeadlineSeconds, List.class), maxBatch);
+        this.publishes = new CombinedPublishes(calls -> template.requestBody(PUBLISHES, calls, List.class), maxBatch);
     }
 
     @SuppressWarnings("unchecked")
@@ -71,6 +74,28 @@ public class RouteCalls {
             return;
         }
         observer.onNext(reply);
+        observer.onCompleted();
+    }
+
+    /**
+     * A unary publish of a plain message (no delay, no idempotency key: see {@link CombinedPublishes}),
+     * in one run of the publish route with those of concurrent calls; the reply is made of its own
+     * message, or the call fails with that message's refusal.
+     */
+    public <T> void publish(Object request, StreamObserver<T> observer, Function<BusMessage, T> reply) {
+        T answer;
+        try {
+            BusMessage message = publishes.publish(request);
+            if (message.getRefusal() != null) {
+                observer.onError(Statuses.of(message.getRefusal()));
+                return;
+            }
+            answer = reply.apply(message);
+        } catch (Throwable e) {
+            observer.onError(Statuses.of(e));
+            return;
+        }
+        observer.onNext(answer);
         observer.onCompleted();
     }
 

@@ -32,9 +32,13 @@ public class BusMessage {
     private io.eventbus.broker.Delivery delivery;
     private boolean ackedBefore;
     private boolean recorded;
+    private Exception refusal;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Why the bus refused this message of a combined run (its call fails with it alone), or null. */
+    public Exception getRefusal() { return refusal; }
+    public void setRefusal(Exception refusal) { this.refusal = refusal; }
     public String getId() { return id; }
     public void setId(String id) { this.id = id; }
     public String getQueue() { return queue; }

@@ -71,6 +71,39 @@ public class Messages {
         return message;
     }
 
+    /**
+     * The messages of concurrent unary publish calls, in the calls' order, each with the time its
+     * call was accepted (not the time the combined run took it).
+     */
+    public List<BusMessage> fromCalls(List<PublishCall> calls) {
+        return calls.stream().map(call -> {
+            BusMessage message;
+            if (call.request() instanceof PublishRequest request) {
+                message = fromPublish(request);
+            } else if (call.request() instanceof TopicPublishRequest request) {
+                message = fromTopicPublish(request);
+            } else if (call.request() instanceof io.eventbus.grpc.v1.PublishRequest request) {
+                message = fromV1(request);
+            } else {
+                throw new IllegalArgumentException("not a publish request: " + call.request().getClass());
+            }
+            message.setPublishedAtMicros(call.acceptedAtMicros());
+            message.setDueAtMicros(message.getPublishedAtMicros() + Micros.seconds(Math.max(0, message.getDelaySeconds())));
+            return message;
+        }).toList();
+    }
+
+    /** Marks a message of concurrent calls as refused (its call fails with the refusal); returns it. */
+    public BusMessage refuse(BusMessage message, Exception refusal) {
+        message.setRefusal(refusal);
+        return message;
+    }
+
+    /** The messages not refused. */
+    public List<BusMessage> unrefused(List<BusMessage> messages) {
+        return messages.stream().filter(message -> message.getRefusal() == null).toList();
+    }
+
     /** A new message the bus itself publishes (the system-event feed). */
     public BusMessage newMessage(String queue, byte[] data) {
         return accepted(queue, null, data, 0, 0);

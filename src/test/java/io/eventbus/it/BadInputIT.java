@@ -90,6 +90,73 @@ class BadInputIT extends BusTestSupport {
         assertThat(publish(queue("fits"), "x".repeat(1024))).isEqualTo(Code.OK);
     }
 
+    /**
+     * Concurrent unary publishes go to RabbitMQ together (one run of accept-publishes), but a bad
+     * message among them fails its own call only: every good one is accepted and delivered once,
+     * with the id its Publish answered, and no bad one is delivered.
+     */
+    @Test
+    void aBadPublishAmongConcurrentGoodOnesFailsItsOwnCallOnly() throws Exception {
+        String queue = queue("concurrent");
+        int callers = 8;
+        int calls = 60;
+        java.util.Set<String> answeredIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<String> acceptedData = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+        try {
+            List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                int caller = c;
+                running.add(pool.submit(() -> {
+                    for (int call = 0; call < calls; call++) {
+                        String data = caller + "-" + call;
+                        boolean v1 = call % 2 == 0;
+                        switch (call % 5) {
+                            case 1 -> assertThat(v1 ? codeOf(() -> bus.v1().withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                                    .publish(v1Message(queue).setData(ByteString.EMPTY).build())) : publish(queue, ""))
+                                    .isEqualTo(Code.INVALID_ARGUMENT);
+                            case 3 -> assertThat(v1 ? codeOf(() -> bus.v1().withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                                    .publish(v1Message(queue).setData(ByteString.copyFromUtf8("x".repeat(1025))).build()))
+                                    : publish(queue, "x".repeat(1025))).isEqualTo(Code.RESOURCE_EXHAUSTED);
+                            default -> {
+                                if (v1) {
+                                    var answer = bus.v1().withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                                            .publish(v1Message(queue).setData(ByteString.copyFromUtf8(data)).build());
+                                    assertThat(answer.getPartition()).isEqualTo(-1);
+                                    assertThat(answeredIds.add(answer.getId())).as("a fresh id").isTrue();
+                                } else {
+                                    assertThat(publish(queue, data)).isEqualTo(Code.OK);
+                                }
+                                acceptedData.add(data);
+                            }
+                        }
+                    }
+                }));
+            }
+            for (var f : running) {
+                f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(acceptedData).hasSize(callers * calls * 3 / 5);
+        java.util.Map<String, String> delivered = new java.util.concurrent.ConcurrentHashMap<>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+            var pulled = bus.v1().withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .pull(PullRequest.newBuilder().setQueue(queue).setMaxMessages(5).setWaitSeconds(1).build()); // (eventbus.max-batch here)
+            for (var message : pulled.getMessagesList()) {
+                assertThat(delivered.put(message.getData().toStringUtf8(), message.getId())).as("delivered once").isNull();
+            }
+            if (pulled.getMessagesCount() > 0) {
+                bus.v1().withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS).ack(AckRequest.newBuilder()
+                        .addAllIds(pulled.getMessagesList().stream().map(io.eventbus.grpc.v1.Message::getId).toList()).build());
+            }
+            return delivered.size() >= acceptedData.size();
+        });
+        assertThat(delivered.keySet()).containsExactlyInAnyOrderElementsOf(acceptedData);
+        assertThat(delivered.values()).containsAll(answeredIds);
+    }
+
     /** The call's status, which must be RESOURCE_EXHAUSTED naming {@code key}. */
     private static void assertOverLimit(Runnable call, String key) {
         try {

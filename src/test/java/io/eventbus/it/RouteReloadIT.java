@@ -82,11 +82,11 @@ class RouteReloadIT extends BusTestSupport {
         String other = queue("running");
         Path publishRoutes = routes.resolve("publish.camel.yaml");
         String original = Files.readString(publishRoutes);
-        String step = "        - bean: {ref: messages, method: fromV1}\n";
+        String step = "        - bean: {ref: validate, method: message}\n";
         assertThat(original).contains(step);
         assertThat(publish(paused)).isEqualTo(Status.Code.OK);
 
-        // an operator holds the publishes to one queue, in accept-v1-publish
+        // an operator holds the publishes to one queue, in check-message
         String edited = original.replace(step, step
                 + "        - filter:\n"
                 + "            simple: \"${body.queue} == '" + paused + "'\"\n"

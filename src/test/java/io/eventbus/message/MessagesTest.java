@@ -28,6 +28,39 @@ class MessagesTest {
         assertThat(first.getTtlSeconds()).isEqualTo(5);
     }
 
+    /**
+     * Concurrent publish calls become their messages in the calls' order, each published at the
+     * time its call was accepted (not when the combined run took it), due then too.
+     */
+    @Test
+    void publishCallsBecomeTheirMessagesInOrderPublishedWhenTheirCallWasAccepted() {
+        var plain = PublishRequest.newBuilder().setQueue("q").setData("a").setExpirationSeconds(5).build();
+        var topic = io.eventbus.grpc.mq.TopicPublishRequest.newBuilder().setTopic("t").setData("b").build();
+        var v1 = io.eventbus.grpc.v1.PublishRequest.newBuilder().setQueue("q1").setKey("k")
+                .setData(com.google.protobuf.ByteString.copyFromUtf8("c")).putHeaders("h", "v").build();
+        var got = messages.fromCalls(java.util.List.of(new PublishCall(plain, 1_000L), new PublishCall(topic, 2_000L),
+                new PublishCall(v1, 3_000L)));
+        assertThat(got).extracting(BusMessage::getQueue).containsExactly("q", null, "q1");
+        assertThat(got).extracting(BusMessage::getTopic).containsExactly(null, "t", null);
+        assertThat(got).extracting(m -> new String(m.getData(), StandardCharsets.UTF_8)).containsExactly("a", "b", "c");
+        assertThat(got).extracting(BusMessage::getPublishedAtMicros).containsExactly(1_000L, 2_000L, 3_000L);
+        assertThat(got).extracting(BusMessage::getDueAtMicros).containsExactly(1_000L, 2_000L, 3_000L);
+        assertThat(got.get(0).getTtlSeconds()).isEqualTo(5);
+        assertThat(got.get(2).getKey()).isEqualTo("k");
+        assertThat(got.get(2).getHeaders()).containsEntry("h", "v");
+        assertThat(got).extracting(BusMessage::getId).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aRefusedMessageIsLeftOutOfThoseToPublish() {
+        BusMessage good = messages.newMessage("q", new byte[] {1});
+        BusMessage bad = messages.newMessage("q", new byte[] {2});
+        var refusal = io.eventbus.BusException.invalid("no");
+        assertThat(messages.refuse(bad, refusal)).isSameAs(bad);
+        assertThat(bad.getRefusal()).isSameAs(refusal);
+        assertThat(messages.unrefused(java.util.List.of(bad, good, bad))).containsExactly(good);
+    }
+
     @Test
     void aSpooledMessagesRowHoldsItsKeyHeadersAndPayloadInTheStatementsOrder() {
         BusMessage message = messages.fromPublish(PublishRequest.newBuilder().setQueue("q").setData("d").setExpirationSeconds(5).build());
