@@ -50,7 +50,8 @@ public class EventBusService extends EventBusGrpc.EventBusImplBase {
         if (request.getDelaySeconds() == 0 && request.getIdempotencyKey().isEmpty()) {
             calls.publish(request, observer, v1::publishResponse); // with concurrent calls' plain messages
         } else {
-            calls.unary("direct:v1-publish", request, observer); // stored until due, or its key claimed first
+            // stored until due, or its key claimed first: blocking, so not on the transport thread
+            calls.unaryOnExecutor("direct:v1-publish", request, observer);
         }
     }
 

@@ -1,7 +1,11 @@
 package io.eventbus.grpc;
 
 import io.grpc.BindableService;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -11,6 +15,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.support.service.ServiceSupport;
@@ -20,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The gRPC front door: one grpc-java server on one port for every service (camel-grpc starts one
  * server per service, and the original's clients reach both mq services on one host:port). Calls
- * run on a bounded executor. Started once every route runs; stopped first, so that calls in
- * flight finish before the routes they need go away.
+ * run on a bounded executor, but those of {@link RouteCalls#DIRECT_METHODS}, which never block,
+ * on Netty's own thread. Started once every route runs; stopped first, so that calls in flight
+ * finish before the routes they need go away.
  */
 public class GrpcIngress extends ServiceSupport {
 
@@ -62,6 +68,14 @@ public class GrpcIngress extends ServiceSupport {
     protected void doStart() {
         NettyServerBuilder builder = NettyServerBuilder.forPort(port, credentials)
                 .executor(executor)
+                .callExecutor(new ServerCallExecutorSupplier() {
+                    @Override
+                    public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+                        // null: the executor above
+                        return RouteCalls.DIRECT_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
+                                ? MoreExecutors.directExecutor() : null;
+                    }
+                })
                 .maxInboundMessageSize(maxInboundBytes)
                 .addTransportFilter(connectionLimits).intercept(connectionLimits)
                 .maxConcurrentCallsPerConnection(connectionLimits.hardCap())

@@ -37,6 +37,15 @@ public class RouteCalls {
     static final String STILL_IN_FLIGHT = "direct:still-in-flight";
     static final String RELEASE_IN_FLIGHT = "direct:release-in-flight";
     static final String PUBLISHES = "direct:publishes";
+    /**
+     * The methods whose calls run on gRPC's transport thread instead of the call executor: they
+     * never block there (a plain publish is handed to {@link CombinedPublishes}, any other goes on
+     * to the executor), which saves a hand-over between threads per call.
+     */
+    public static final java.util.Set<String> DIRECT_METHODS = java.util.Set.of(
+            io.eventbus.grpc.mq.MqGrpc.getPublishMethod().getFullMethodName(),
+            io.eventbus.grpc.mq.MqTopicGrpc.getPublishMethod().getFullMethodName(),
+            io.eventbus.grpc.v1.EventBusGrpc.getPublishMethod().getFullMethodName());
 
     private final ProducerTemplate template;
     private final Inboxes inboxes;
@@ -61,7 +70,7 @@ public class RouteCalls {
         this.localAcks = localAcks;
         this.deliveries = new CombinedDeliveries((batch, ackDeadlineSeconds) -> template.requestBodyAndHeader(
                 DELIVER, batch, "ackDeadlineSeconds", ackDeadlineSeconds, List.class), maxBatch);
-        this.publishes = new CombinedPublishes(calls -> template.requestBody(PUBLISHES, calls, List.class), maxBatch);
+        this.publishes = new CombinedPublishes(calls -> template.requestBody(PUBLISHES, calls, List.class), maxBatch, executor);
     }
 
     @SuppressWarnings("unchecked")
@@ -80,23 +89,37 @@ public class RouteCalls {
     /**
      * A unary publish of a plain message (no delay, no idempotency key: see {@link CombinedPublishes}),
      * in one run of the publish route with those of concurrent calls; the reply is made of its own
-     * message, or the call fails with that message's refusal.
+     * message, or the call fails with that message's refusal. Returns at once: the call is answered
+     * from the run's thread (so this may run on gRPC's transport thread, see {@link #DIRECT_METHODS}).
      */
     public <T> void publish(Object request, StreamObserver<T> observer, Function<BusMessage, T> reply) {
-        T answer;
-        try {
-            BusMessage message = publishes.publish(request);
-            if (message.getRefusal() != null) {
-                observer.onError(Statuses.of(message.getRefusal()));
+        publishes.publish(request).whenComplete((message, error) -> {
+            T answer;
+            try {
+                if (error != null) {
+                    throw error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                }
+                if (message.getRefusal() != null) {
+                    observer.onError(Statuses.of(message.getRefusal()));
+                    return;
+                }
+                answer = reply.apply(message);
+            } catch (Throwable e) {
+                observer.onError(Statuses.of(e));
                 return;
             }
-            answer = reply.apply(message);
-        } catch (Throwable e) {
-            observer.onError(Statuses.of(e));
-            return;
+            observer.onNext(answer);
+            observer.onCompleted();
+        });
+    }
+
+    /** {@link #unary}, on the call executor: for a method that runs on gRPC's transport thread but may block here. */
+    public <T> void unaryOnExecutor(String endpoint, Object request, StreamObserver<T> observer) {
+        try {
+            executor.execute(() -> unary(endpoint, request, observer));
+        } catch (RejectedExecutionException e) {
+            observer.onError(Statuses.of(new CancellationException("the bus node is stopping")));
         }
-        observer.onNext(answer);
-        observer.onCompleted();
     }
 
     /**

@@ -9,6 +9,7 @@ import io.eventbus.message.BusMessage;
 import io.eventbus.message.PublishCall;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -48,6 +49,7 @@ class CombinedPublishesTest {
     void concurrentCallsShareRunsAndEachGetsItsOwnMessage() throws Exception {
         AtomicInteger runs = new AtomicInteger();
         AtomicInteger combined = new AtomicInteger();
+        ExecutorService runner = Executors.newFixedThreadPool(2);
         CombinedPublishes publishes = new CombinedPublishes(calls -> {
             runs.incrementAndGet();
             if (calls.size() > 1) {
@@ -55,7 +57,7 @@ class CombinedPublishesTest {
             }
             Thread.yield(); // let other calls in meanwhile
             return route(calls);
-        }, 50);
+        }, 50, runner);
         int callers = 8;
         int calls = 2000;
         ExecutorService pool = Executors.newFixedThreadPool(callers);
@@ -66,7 +68,7 @@ class CombinedPublishesTest {
                 running.add(pool.submit(() -> {
                     for (int call = 0; call < calls; call++) {
                         String data = (call % 11 == 0 ? "bad-" : "ok-") + caller + "-" + call;
-                        BusMessage got = publishes.publish(request(data));
+                        BusMessage got = publishes.publish(request(data)).join();
                         assertThat(got.getId()).isEqualTo(data);
                         if (data.startsWith("bad")) {
                             assertThat(got.getRefusal()).hasMessage("data " + data + " is bad");
@@ -82,6 +84,7 @@ class CombinedPublishesTest {
             }
         } finally {
             pool.shutdownNow();
+            runner.shutdownNow();
         }
         assertThat(combined.get()).as("runs with the messages of several calls").isPositive();
         assertThat(runs.get()).as("runs for %d calls", callers * calls).isLessThan(callers * calls);
@@ -89,14 +92,19 @@ class CombinedPublishesTest {
 
     @Test
     void aFailedRunFailsItsCallAndTheNextGoesOn() {
-        CombinedPublishes publishes = new CombinedPublishes(calls -> {
-            if (calls.stream().anyMatch(call -> ((PublishRequest) call.request()).getData().equals("13"))) {
-                throw new IllegalStateException("broker and database away");
-            }
-            return route(calls);
-        }, 50);
-        assertThatThrownBy(() -> publishes.publish(request("13")))
-                .isInstanceOf(IllegalStateException.class).hasMessage("broker and database away");
-        assertThat(publishes.publish(request("15")).getId()).isEqualTo("15");
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            CombinedPublishes publishes = new CombinedPublishes(calls -> {
+                if (calls.stream().anyMatch(call -> ((PublishRequest) call.request()).getData().equals("13"))) {
+                    throw new IllegalStateException("broker and database away");
+                }
+                return route(calls);
+            }, 50, runner);
+            assertThatThrownBy(() -> publishes.publish(request("13")).join())
+                    .isInstanceOf(CompletionException.class).hasRootCauseMessage("broker and database away");
+            assertThat(publishes.publish(request("15")).join().getId()).isEqualTo("15");
+        } finally {
+            runner.shutdownNow();
+        }
     }
 }
