@@ -78,24 +78,12 @@ class AsyncCombinerTest {
             batch.forEach(item -> handled.merge(item, 1, Integer::sum));
             return batch.size();
         }, 8, executor);
-        ExecutorService submitters = Executors.newFixedThreadPool(8);
         List<CompletableFuture<Integer>> results = java.util.Collections.synchronizedList(new ArrayList<>());
-        try {
-            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-            for (int s = 0; s < 8; s++) {
-                int submitter = s;
-                running.add(submitters.submit(() -> {
-                    for (int i = 0; i < 5000; i++) {
-                        results.add(combiner.submit(submitter * 5000 + i));
-                    }
-                }));
+        Callers.run(8, submitter -> {
+            for (int i = 0; i < 5000; i++) {
+                results.add(combiner.submit(submitter * 5000 + i));
             }
-            for (var f : running) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            submitters.shutdownNow();
-        }
+        });
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         assertThat(results).allSatisfy(r -> assertThat(r.join()).isBetween(1, 8));
         assertThat(handled).hasSize(40_000);

@@ -8,12 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +39,7 @@ class CombinerTest {
             Thread.yield(); // let other callers in meanwhile
             return batch.size();
         }, 8);
-        runCallers(callers, caller -> {
+        Callers.run(callers, caller -> {
             for (int i = 0; i < each; i++) {
                 int size = combiner.submit(caller * each + i);
                 assertThat(size).isBetween(1, 8);
@@ -80,7 +75,7 @@ class CombinerTest {
             Thread.yield();
             return total;
         }, 10, List::size);
-        runCallers(callers, caller -> {
+        Callers.run(callers, caller -> {
             for (int i = 0; i < 2000; i++) {
                 int size = i % 13; // 0 to 12 ids: some lists alone above the limit of 10
                 List<String> ids = new ArrayList<>();
@@ -96,22 +91,5 @@ class CombinerTest {
         assertThat(weights).allSatisfy(w -> assertThat(w).isLessThanOrEqualTo(10));
         assertThat(weights).as("combined batches").anySatisfy(w -> assertThat(w).isPositive());
         assertThat(weights).as("lists of 11 and 12 ids alone").anySatisfy(w -> assertThat(w).isLessThan(-10));
-    }
-
-    /** Runs each caller's work (given its number) on a thread of its own, all at once; fails if one does. */
-    private static void runCallers(int callers, IntConsumer work) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int c = 0; c < callers; c++) {
-                int caller = c;
-                running.add(pool.submit(() -> work.accept(caller)));
-            }
-            for (Future<?> f : running) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.eventbus.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.eventbus.broker.Callers;
 import io.eventbus.broker.Delivery;
 import io.eventbus.message.BusMessage;
 import java.util.ArrayList;
@@ -66,32 +67,20 @@ class CombinedDeliveriesTest {
         }, 50);
         int callers = 8;
         int calls = 2000;
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int c = 0; c < callers; c++) {
-                int caller = c;
-                int deadline = caller % 2 == 0 ? 30 : 60;
-                running.add(pool.submit(() -> {
-                    int n = 0;
-                    for (int call = 0; call < calls; call++) {
-                        List<Delivery> mine = new ArrayList<>();
-                        for (int k = 0; k <= call % 5; k++) {
-                            mine.add(delivery(caller, ++n));
-                        }
-                        List<Long> expected = mine.stream().map(Delivery::deliveryTag).filter(t -> t % 7 != 0).toList();
-                        List<BusMessage> got = deliveries.deliver(mine, deadline);
-                        assertThat(got).extracting(m -> Long.parseLong(m.getId())).containsExactlyElementsOf(expected);
-                        assertThat(got).allSatisfy(m -> assertThat(m.getDeadlineMicros()).isEqualTo(deadline));
-                    }
-                }));
+        Callers.run(callers, caller -> {
+            int deadline = caller % 2 == 0 ? 30 : 60;
+            int n = 0;
+            for (int call = 0; call < calls; call++) {
+                List<Delivery> mine = new ArrayList<>();
+                for (int k = 0; k <= call % 5; k++) {
+                    mine.add(delivery(caller, ++n));
+                }
+                List<Long> expected = mine.stream().map(Delivery::deliveryTag).filter(t -> t % 7 != 0).toList();
+                List<BusMessage> got = deliveries.deliver(mine, deadline);
+                assertThat(got).extracting(m -> Long.parseLong(m.getId())).containsExactlyElementsOf(expected);
+                assertThat(got).allSatisfy(m -> assertThat(m.getDeadlineMicros()).isEqualTo(deadline));
             }
-            for (Future<?> f : running) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         assertThat(combined.get()).as("runs with the messages of several calls").isPositive();
         assertThat(mixed.get()).as("runs with a message of a call of another deadline").isZero();
         assertThat(runs.get()).as("runs for %d calls", callers * calls).isLessThan(callers * calls);

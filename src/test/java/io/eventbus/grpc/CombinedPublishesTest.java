@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventbus.BusException;
+import io.eventbus.broker.Callers;
 import io.eventbus.grpc.mq.PublishRequest;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.PublishCall;
@@ -12,8 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -60,30 +59,21 @@ class CombinedPublishesTest {
         }, 50, runner);
         int callers = 8;
         int calls = 2000;
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
         try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int c = 0; c < callers; c++) {
-                int caller = c;
-                running.add(pool.submit(() -> {
-                    for (int call = 0; call < calls; call++) {
-                        String data = (call % 11 == 0 ? "bad-" : "ok-") + caller + "-" + call;
-                        BusMessage got = publishes.publish(request(data)).join();
-                        assertThat(got.getId()).isEqualTo(data);
-                        if (data.startsWith("bad")) {
-                            assertThat(got.getRefusal()).hasMessage("data " + data + " is bad");
-                        } else {
-                            assertThat(got.getRefusal()).isNull();
-                        }
-                        assertThat(got.getPublishedAtMicros()).isPositive();
+            Callers.run(callers, caller -> {
+                for (int call = 0; call < calls; call++) {
+                    String data = (call % 11 == 0 ? "bad-" : "ok-") + caller + "-" + call;
+                    BusMessage got = publishes.publish(request(data)).join();
+                    assertThat(got.getId()).isEqualTo(data);
+                    if (data.startsWith("bad")) {
+                        assertThat(got.getRefusal()).hasMessage("data " + data + " is bad");
+                    } else {
+                        assertThat(got.getRefusal()).isNull();
                     }
-                }));
-            }
-            for (Future<?> f : running) {
-                f.get(60, TimeUnit.SECONDS);
-            }
+                    assertThat(got.getPublishedAtMicros()).isPositive();
+                }
+            });
         } finally {
-            pool.shutdownNow();
             runner.shutdownNow();
         }
         assertThat(combined.get()).as("runs with the messages of several calls").isPositive();
