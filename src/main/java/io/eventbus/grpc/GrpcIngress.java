@@ -1,7 +1,7 @@
 package io.eventbus.grpc;
 
-import io.grpc.BindableService;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.BindableService;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;

@@ -94,15 +94,16 @@ public class RouteCalls {
      */
     public <T> void publish(Object request, StreamObserver<T> observer, Function<BusMessage, T> reply) {
         publishes.publish(request).whenComplete((message, error) -> {
+            Throwable failure = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (failure == null) {
+                failure = message.getRefusal();
+            }
+            if (failure != null) {
+                observer.onError(Statuses.of(stopping(failure)));
+                return;
+            }
             T answer;
             try {
-                if (error != null) {
-                    throw error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                }
-                if (message.getRefusal() != null) {
-                    observer.onError(Statuses.of(message.getRefusal()));
-                    return;
-                }
                 answer = reply.apply(message);
             } catch (Throwable e) {
                 observer.onError(Statuses.of(e));
@@ -118,8 +119,13 @@ public class RouteCalls {
         try {
             executor.execute(() -> unary(endpoint, request, observer));
         } catch (RejectedExecutionException e) {
-            observer.onError(Statuses.of(new CancellationException("the bus node is stopping")));
+            observer.onError(Statuses.of(stopping(e)));
         }
+    }
+
+    /** The call executor refusing work means the node stops: the caller is to retry elsewhere. */
+    private static Throwable stopping(Throwable failure) {
+        return failure instanceof RejectedExecutionException ? new CancellationException("the bus node is stopping") : failure;
     }
 
     /**
