@@ -114,6 +114,12 @@ class NodeKillIT {
             for (Future<?> f : work) {
                 f.get(5, TimeUnit.MINUTES);
             }
+        } catch (java.util.concurrent.TimeoutException e) {
+            // where the run stood: still publishing, or waiting for messages that do not come
+            System.out.printf("node kill run timed out: published-confirmed %d, delivered %d, acked %d, "
+                    + "confirmed but not delivered %d%n", confirmed.size(), delivered.size(), acked.get(),
+                    confirmed.stream().filter(data -> !delivered.containsKey(data)).count());
+            throw e;
         } finally {
             clients.shutdownNow();
             bChannel.shutdownNow();
