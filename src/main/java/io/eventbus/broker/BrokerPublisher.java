@@ -1,5 +1,6 @@
 package io.eventbus.broker;
 
+import com.rabbitmq.client.ShutdownSignalException;
 import io.eventbus.message.BusMessage;
 import io.eventbus.message.Messages;
 import io.eventbus.message.Micros;
@@ -8,6 +9,7 @@ import java.util.List;
 import org.springframework.amqp.AmqpResourceNotAvailableException;
 import org.springframework.amqp.AmqpTimeoutException;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.support.RabbitExceptionTranslator;
 
 /**
  * The one place that publishes to RabbitMQ: persistent messages, confirmed by the broker.
@@ -68,8 +70,9 @@ public class BrokerPublisher {
     }
 
     /**
-     * Sends every message, in order, then waits for the broker to confirm them all. Throws when
-     * any is nacked or the confirms do not come within the timeout (some may have arrived: the
+     * Sends every message, in order, then waits for the broker to confirm them all. Throws an
+     * {@link org.springframework.amqp.AmqpException} when any is nacked, the channel closes before
+     * they come, or they do not come within the timeout (some may have arrived: the
      * caller's retry may publish them again, at least once). Returns the time of the first send (µs).
      */
     public long sendAll(List<BusMessage> batch) {
@@ -89,6 +92,11 @@ public class BrokerPublisher {
                 operations.waitForConfirmsOrDie(confirmTimeoutMillis);
                 return null;
             });
+        } catch (ShutdownSignalException e) {
+            // the channel or connection closed before the confirms came (RabbitMQ closed it, or went
+            // away): the client's own exception, which callers would not take for the broker's, so
+            // they would fail the call instead of spooling the messages
+            throw RabbitExceptionTranslator.convertRabbitAccessException(e);
         } catch (AmqpTimeoutException e) {
             events.timedOut("publishers", "no confirm of " + batch.size() + " message(s) within " + confirmTimeoutMillis + " ms");
             throw e;
