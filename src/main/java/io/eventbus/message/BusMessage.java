@@ -33,8 +33,16 @@ public class BusMessage {
     private boolean ackedBefore;
     private boolean recorded;
     private Exception refusal;
+    private String undeliverable;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Why a message received from RabbitMQ cannot be delivered (one a plain AMQP client sent, over
+     * what the in-flight row or a client takes), or null: it is filed in the dead letters instead.
+     */
+    public String getUndeliverable() { return undeliverable; }
+    public void setUndeliverable(String undeliverable) { this.undeliverable = undeliverable; }
 
     /** Why the bus refused this message of a combined run (its call fails with it alone), or null. */
     public Exception getRefusal() { return refusal; }

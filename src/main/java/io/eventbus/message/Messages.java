@@ -208,14 +208,29 @@ public class Messages {
         return deliveries.stream().map(this::fromDelivery).toList();
     }
 
-    /** The received messages that are not to be delivered: acked before, or expired while they waited. */
+    /**
+     * The received messages that are not to be delivered: acked before, expired while they waited,
+     * or undeliverable ({@link Validator#markUndeliverable}).
+     */
     public List<BusMessage> filedAmong(List<BusMessage> received) {
-        return received.stream().filter(m -> m.isAckedBefore() || m.isExpired()).toList();
+        return received.stream().filter(m -> !isDeliverable(m)).toList();
     }
 
     /** The received messages to deliver (the others are filed). */
     public List<BusMessage> deliverable(List<BusMessage> received) {
-        return received.stream().filter(m -> !m.isAckedBefore() && !m.isExpired()).toList();
+        return received.stream().filter(Messages::isDeliverable).toList();
+    }
+
+    private static boolean isDeliverable(BusMessage message) {
+        return !message.isAckedBefore() && !message.isExpired() && message.getUndeliverable() == null;
+    }
+
+    /** Why a filed message goes to the dead letters (none for one acked before): EXPIRED or DEAD. */
+    public String filedReason(BusMessage message) {
+        if (message.isAckedBefore()) {
+            return null;
+        }
+        return message.getUndeliverable() != null ? "DEAD" : "EXPIRED";
     }
 
     /** The messages of partitioned queues. */
@@ -418,7 +433,8 @@ public class Messages {
 
     /** The ledger's detail of a message on its way to the dead letters: its queue and attempt there. */
     public String deadDetail(BusMessage message) {
-        return "from " + message.getQueue() + " at attempt " + message.getAttempt();
+        String detail = "from " + message.getQueue() + " at attempt " + message.getAttempt();
+        return message.getUndeliverable() == null ? detail : detail + ": not deliverable, " + message.getUndeliverable();
     }
 
     private static BusMessage copy(BusMessage message) {

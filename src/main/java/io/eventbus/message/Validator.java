@@ -55,6 +55,30 @@ public class Validator {
         return name;
     }
 
+    /**
+     * Marks the messages received from RabbitMQ that the bus cannot deliver, with the reason: what
+     * a plain AMQP client may send beyond the bus's own limits, which the in-flight row (id and key
+     * of at most 255 characters) or the consumer's gRPC client (a payload over
+     * eventbus.max-message-bytes) would refuse. Such a message is filed in the dead letters, not
+     * given back to RabbitMQ, which would hand it out again at once, for ever. The bus's own
+     * messages are within these limits (checked when published).
+     */
+    public java.util.List<BusMessage> markUndeliverable(java.util.List<BusMessage> received) {
+        for (BusMessage message : received) {
+            if (message.getId().length() > MAX_KEY_LENGTH) {
+                message.setUndeliverable("its id has " + message.getId().length() + " characters: at most "
+                        + MAX_KEY_LENGTH + " are allowed");
+            } else if (message.getKey() != null && message.getKey().length() > MAX_KEY_LENGTH) {
+                message.setUndeliverable("its key has " + message.getKey().length() + " characters: at most "
+                        + MAX_KEY_LENGTH + " are allowed");
+            } else if (message.getData() != null && message.getData().length > maxMessageBytes) {
+                message.setUndeliverable("its payload has " + message.getData().length + " bytes: at most "
+                        + maxMessageBytes + " are allowed (eventbus.max-message-bytes)");
+            }
+        }
+        return received;
+    }
+
     /** A message about to be published or stored: destination, payload size, delay. */
     public BusMessage message(BusMessage message) {
         if (message.getTopic() != null && message.getQueue() != null) {

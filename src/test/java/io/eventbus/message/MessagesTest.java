@@ -148,4 +148,27 @@ class MessagesTest {
         exchange.getMessage().setHeader("x-first-death-queue", "plain.3");
         assertThat(messages.fromBrokerDeadLetter(exchange).getQueue()).isEqualTo("plain.3");
     }
+
+    /** Received messages are delivered, or filed: acked before (nowhere), expired (EXPIRED), undeliverable (DEAD). */
+    @Test
+    void receivedMessagesAreDeliveredOrFiledWithTheirReason() {
+        BusMessage plain = messages.fromDelivery(delivery("q", new AMQP.BasicProperties.Builder().messageId("plain").build()));
+        BusMessage acked = messages.fromDelivery(delivery("q", new AMQP.BasicProperties.Builder().messageId("acked").build()));
+        acked.setAckedBefore(true);
+        BusMessage expired = messages.fromDelivery(delivery("q", new AMQP.BasicProperties.Builder().messageId("expired")
+                .headers(Map.of(Messages.EXPIRES_AT, 1L)).build()));
+        BusMessage undeliverable = messages.fromDelivery(delivery("q", new AMQP.BasicProperties.Builder()
+                .messageId("undeliverable").build()));
+        undeliverable.setUndeliverable("its key has 300 characters: at most 255 are allowed");
+        var received = java.util.List.of(plain, acked, expired, undeliverable);
+
+        assertThat(messages.deliverable(received)).containsExactly(plain);
+        assertThat(messages.filedAmong(received)).containsExactly(acked, expired, undeliverable);
+        assertThat(messages.filedReason(acked)).isNull();
+        assertThat(messages.filedReason(expired)).isEqualTo("EXPIRED");
+        assertThat(messages.filedReason(undeliverable)).isEqualTo("DEAD");
+        assertThat(messages.deadDetail(undeliverable))
+                .isEqualTo("from q at attempt 1: not deliverable, its key has 300 characters: at most 255 are allowed");
+        assertThat(messages.deadDetail(expired)).isEqualTo("from q at attempt 1");
+    }
 }

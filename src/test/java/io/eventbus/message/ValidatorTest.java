@@ -182,4 +182,30 @@ class ValidatorTest {
         assertThatThrownBy(() -> validator.messages(java.util.List.of())).hasMessageContaining("no messages");
         assertThatThrownBy(() -> validator.ids(java.util.List.of())).hasMessageContaining("ids is empty");
     }
+
+    /** Received from RabbitMQ (a plain AMQP client's): what the bus cannot deliver is marked, with why. */
+    @Test
+    void receivedMessagesBeyondTheLimitsAreMarkedUndeliverable() {
+        BusMessage fine = message("q", "0123456789", 0);
+        fine.setId("fine");
+        fine.setKey("k".repeat(255));
+        BusMessage longKey = message("q", "x", 0);
+        longKey.setId("long-key");
+        longKey.setKey("k".repeat(256));
+        BusMessage longId = message("q", "x", 0);
+        longId.setId("i".repeat(256));
+        BusMessage large = message("q", "01234567890", 0);
+        large.setId("large");
+        BusMessage empty = message("q", "", 0);
+        empty.setId("empty");
+
+        validator.markUndeliverable(java.util.List.of(fine, longKey, longId, large, empty));
+
+        assertThat(fine.getUndeliverable()).isNull();
+        assertThat(empty.getUndeliverable()).as("an empty payload is a plain client's to send").isNull();
+        assertThat(longKey.getUndeliverable()).isEqualTo("its key has 256 characters: at most 255 are allowed");
+        assertThat(longId.getUndeliverable()).isEqualTo("its id has 256 characters: at most 255 are allowed");
+        assertThat(large.getUndeliverable())
+                .isEqualTo("its payload has 11 bytes: at most 10 are allowed (eventbus.max-message-bytes)");
+    }
 }
