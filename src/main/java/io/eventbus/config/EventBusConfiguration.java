@@ -149,6 +149,7 @@ public class EventBusConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("eventbus.db.pool-size must be at least 2 (the ledger writer's connection and one for the rest), not " + dbPoolSize);
         }
         migrate();
+        checkPacketSize();
         HikariDataSource dataSource = pool("event-bus-db", dbPoolSize - 1, false);
         registry.bind("dataSource", dataSource);
         // the ledger writer's own connection: its two statements each take a batch as one JSON
@@ -381,6 +382,40 @@ public class EventBusConfiguration implements CamelConfiguration {
                 + "?useSSL=false&allowPublicKeyRetrieval=true&rewriteBatchedStatements=true"
                 + "&cachePrepStmts=true&prepStmtCacheSize=256&prepStmtCacheSqlLimit=8192"
                 + "&useServerPrepStmts=" + serverPrepared + "&connectionTimeZone=UTC";
+    }
+
+    /**
+     * The largest statement the bus sends (bytes): a message's row holds its payload as hex (twice
+     * its bytes) and its headers as JSON, and a ledger statement holds up to
+     * {@link io.eventbus.store.Ledger#CHUNK_CHARS} of rows and one row more; with room for the rest.
+     */
+    static long largestStatementBytes(long maxMessageBytes, long maxHeaderBytes) {
+        return io.eventbus.store.Ledger.CHUNK_CHARS + 2 * maxMessageBytes + 2 * maxHeaderBytes + 64 * 1024;
+    }
+
+    /**
+     * Refuses to start when the database's max_allowed_packet cannot take the statement of one
+     * message of eventbus.max-message-bytes: every such message would fail where it is written
+     * (its in-flight row, for one: the deliveries would go back to RabbitMQ and come again, for ever).
+     */
+    private void checkPacketSize() {
+        long needed = largestStatementBytes(maxMessageBytes, maxHeaderBytes);
+        long packet;
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(jdbcUrl("", false), dbUsername,
+                dbPassword); java.sql.Statement statement = connection.createStatement();
+             java.sql.ResultSet result = statement.executeQuery("SELECT @@max_allowed_packet")) {
+            result.next();
+            packet = result.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot read the database's max_allowed_packet: " + e, e);
+        }
+        if (packet < needed) {
+            throw new IllegalStateException("the database's max_allowed_packet is " + packet + " bytes, and a message of "
+                    + "eventbus.max-message-bytes (" + maxMessageBytes + ") with eventbus.max-header-bytes (" + maxHeaderBytes
+                    + ") of headers needs statements of up to " + needed + " bytes: raise max_allowed_packet to at least "
+                    + needed + " (in the server's configuration, [mysqld] max_allowed_packet) or lower "
+                    + "eventbus.max-message-bytes");
+        }
     }
 
     /** The schema, created if missing and migrated, before any pool connects. */

@@ -210,7 +210,7 @@ public class Ledger {
     private static final String[] STATUS_FIELDS = {"id", "queue", "topic", "msg_key", "status", "attempt", "published_at", "at",
         "headers", "data"};
     /** Characters of JSON in one statement at most (a row more may follow): well below MySQL's max_allowed_packet. */
-    static final int CHUNK_CHARS = 4 << 20;
+    public static final int CHUNK_CHARS = 4 << 20;
     private static final JsonFactory JSON = new JsonFactory();
 
     private static List<String> json(List<Map<String, Object>> rows, String[] fields) {
