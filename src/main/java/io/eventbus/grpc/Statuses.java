@@ -52,6 +52,8 @@ public final class Statuses {
                     || t instanceof org.springframework.dao.DataAccessResourceFailureException
                     || t instanceof org.springframework.dao.RecoverableDataAccessException
                     || t instanceof org.springframework.amqp.AmqpException
+                    // the RabbitMQ client's own: a channel or connection closed under the call
+                    || t instanceof com.rabbitmq.client.ShutdownSignalException
                     || t instanceof redis.clients.jedis.exceptions.JedisConnectionException
                     || t instanceof IOException || t instanceof TimeoutException || lostConnection(t)) {
                 return t;
